@@ -1,0 +1,28 @@
+from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+
+from org.choices import Role
+from org.demo import DEMO_PASSWORD, SIZES, seed_org
+
+
+class Command(BaseCommand):
+    help = "Create the demo organisation and logins (idempotent: run it as often as you like)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--size",
+            choices=sorted(SIZES),
+            default="small",
+            help="small: one company, 2 regions, 5 teams, ~30 reps (default). "
+            "large: 10 regions, 200 teams, 2,000 reps, for benchmarks.",
+        )
+
+    def handle(self, *args, size, **options):
+        report = seed_org(size)
+        self.stdout.write(
+            _("Demo organisation ready: %(units)d units and %(people)d people created.")
+            % {"units": report.units_created, "people": report.people_created}
+        )
+        self.stdout.write(_("Log in with password “%(password)s” as:") % {"password": DEMO_PASSWORD})
+        for account in report.logins:
+            self.stdout.write(f"  {account.username:<10} {account.full_name}  {Role(account.role).label}")

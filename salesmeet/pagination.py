@@ -1,0 +1,8 @@
+# Kept apart from salesmeet.api: DRF imports the pagination class while its
+# own viewsets module is still loading.
+from rest_framework.pagination import PageNumberPagination
+
+
+class Pagination(PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 500

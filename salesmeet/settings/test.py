@@ -1,0 +1,30 @@
+"""The test suite. DATABASE_URL and REDIS_URL still choose the services, so the
+same suite runs on SQLite and on PostgreSQL + Redis."""
+
+import os
+import tempfile
+
+from .base import *  # noqa: F403
+from .base import CELERY_BROKER_URL
+
+SECRET_KEY = "test-only-key"  # noqa: S105
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Tasks run in the test process unless a test publishes to the broker on purpose.
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+
+if CELERY_BROKER_URL == "filesystem://":
+    # Keep the embedded broker's queue out of the developer's var/ folder.
+    _broker_dir = os.path.join(tempfile.gettempdir(), f"salesmeet-test-broker-{os.getpid()}")
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": _broker_dir,
+        "data_folder_out": _broker_dir,
+        "control_folder": _broker_dir,
+        "store_processed": False,
+    }
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
