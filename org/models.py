@@ -70,11 +70,15 @@ class Unit(MP_Node):
         return reverse("org:unit-detail", args=[self.pk])
 
     def clean(self) -> None:
-        if self.manager_id and self.pk and self.manager.unit_id:
-            if not self.path.startswith(self.manager.unit.path):
-                raise ValidationError(
-                    {"manager": _("A manager must belong to the unit they manage or to a unit above it.")}
-                )
+        manager_unit = self.manager.unit if self.manager_id else None
+        if self.path and manager_unit and not self.path.startswith(manager_unit.path):
+            raise ValidationError(
+                {
+                    "manager": _(
+                        "A manager must belong to the unit they manage or to a unit above it."
+                    )
+                }
+            )
 
 
 class PersonQuerySet(models.QuerySet):

@@ -24,4 +24,3 @@ urlpatterns = [
 
 admin.site.site_header = "SalesMeet"
 admin.site.site_title = "SalesMeet"
-

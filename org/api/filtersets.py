@@ -1,4 +1,6 @@
 import django_filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from ..choices import Role, UnitKind
 from ..models import Person, Unit
@@ -14,10 +16,15 @@ def visible_people(request):
     return Person.objects.for_user(request.user if request else None)
 
 
+@extend_schema_field(OpenApiTypes.INT)
+class UnitIdFilter(django_filters.ModelChoiceFilter):
+    """A unit given by id, and documented as one."""
+
+
 class UnitFilterSet(django_filters.FilterSet):
     kind = django_filters.MultipleChoiceFilter(choices=UnitKind.choices)
     manager = django_filters.ModelChoiceFilter(queryset=visible_people)
-    within = django_filters.ModelChoiceFilter(
+    within = UnitIdFilter(
         queryset=visible_units,
         method="filter_within",
         label="Units in the subtree of this unit (itself included)",
@@ -34,7 +41,7 @@ class UnitFilterSet(django_filters.FilterSet):
 class PersonFilterSet(django_filters.FilterSet):
     role = django_filters.MultipleChoiceFilter(choices=Role.choices)
     unit = django_filters.ModelChoiceFilter(queryset=visible_units)
-    within = django_filters.ModelChoiceFilter(
+    within = UnitIdFilter(
         queryset=visible_units,
         method="filter_within",
         label="People in the subtree of this unit (itself included)",

@@ -9,7 +9,9 @@ from ..visibility import scope_for
 
 class UnitSerializer(serializers.ModelSerializer):
     parent = serializers.IntegerField(source="parent_id", read_only=True, allow_null=True)
-    manager_name = serializers.CharField(source="manager.display_name", read_only=True, default=None)
+    manager_name = serializers.CharField(
+        source="manager.display_name", read_only=True, default=None
+    )
 
     class Meta:
         model = Unit
@@ -32,7 +34,17 @@ class PersonSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Person
-        fields = ["id", "username", "name", "title", "email", "role", "unit", "unit_name", "is_active"]
+        fields = [
+            "id",
+            "username",
+            "name",
+            "title",
+            "email",
+            "role",
+            "unit",
+            "unit_name",
+            "is_active",
+        ]
         read_only_fields = fields
 
 
@@ -42,7 +54,12 @@ class MeSerializer(PersonSerializer):
     language = serializers.SerializerMethodField()
 
     class Meta(PersonSerializer.Meta):
-        fields = [*PersonSerializer.Meta.fields, "sees_whole_organisation", "escalation_chain", "language"]
+        fields = [
+            *PersonSerializer.Meta.fields,
+            "sees_whole_organisation",
+            "escalation_chain",
+            "language",
+        ]
         read_only_fields = fields
 
     def get_sees_whole_organisation(self, person) -> bool:

@@ -23,6 +23,9 @@ class Command(BaseCommand):
             _("Demo organisation ready: %(units)d units and %(people)d people created.")
             % {"units": report.units_created, "people": report.people_created}
         )
-        self.stdout.write(_("Log in with password “%(password)s” as:") % {"password": DEMO_PASSWORD})
+        self.stdout.write(
+            _("Log in with password “%(password)s” as:") % {"password": DEMO_PASSWORD}
+        )
         for account in report.logins:
-            self.stdout.write(f"  {account.username:<10} {account.full_name}  {Role(account.role).label}")
+            role = Role(account.role).label
+            self.stdout.write(f"  {account.username:<10} {account.full_name}  {role}")
