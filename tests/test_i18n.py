@@ -41,7 +41,7 @@ def test_catalogue_covers_every_string_in_the_code(tmp_path):
         copy,
         ignore=shutil.ignore_patterns(".venv", "var", ".git", "node_modules", "*.pyc", "static"),
     )
-    subprocess.run(  # noqa: S603 - our own manage.py
+    subprocess.run(
         [
             sys.executable,
             "manage.py",

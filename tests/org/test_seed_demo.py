@@ -1,5 +1,6 @@
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.utils import translation
 
 from org.choices import Role
 from org.models import Person, Unit
@@ -10,7 +11,8 @@ def seed():
     from io import StringIO
 
     out = StringIO()
-    call_command("seed_demo", stdout=out)
+    with translation.override("en"):
+        call_command("seed_demo", stdout=out)
     return out.getvalue()
 
 
