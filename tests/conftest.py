@@ -64,6 +64,7 @@ def pytest_collection_modifyitems(config, items):
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
     report = yield
+    setattr(item, f"rep_{report.when}", report)  # for fixtures that act on failure
     # In CI a skip means something was not tested: a missing browser or
     # service must fail the run, not shrink it.
     if IN_CI and report.skipped and not hasattr(report, "wasxfail"):

@@ -31,8 +31,10 @@ def test_database_down(db, client, monkeypatch):
 
 def test_broker_down(db, client, monkeypatch):
     # Nothing listens on port 1: the broker connection is refused at once.
-    monkeypatch.setattr(celery_app.conf, "broker_url", "redis://127.0.0.1:1/0")
-    monkeypatch.setattr(celery_app.conf, "broker_write_url", None)
+    connect = celery_app.connection_for_write
+    monkeypatch.setattr(
+        celery_app, "connection_for_write", lambda: connect(url="redis://127.0.0.1:1/0")
+    )
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["broker"] == "unavailable"
@@ -50,7 +52,8 @@ def test_health_publishes_ping_to_redis(db, client, settings):
 
     conn = redis.Redis.from_url(settings.REDIS_URL)
     before = conn.llen("celery")
-    assert client.get("/healthz").status_code == 200
+    response = client.get("/healthz")
+    assert response.status_code == 200, response.json()
     assert conn.llen("celery") == before + 1
 
 

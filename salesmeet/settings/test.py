@@ -22,7 +22,8 @@ CELERY_TASK_EAGER_PROPAGATES = True
 
 if CELERY_BROKER_URL == "filesystem://":
     # Keep the embedded broker's queue out of the developer's var/ folder.
-    _broker_dir = os.path.join(tempfile.gettempdir(), f"salesmeet-test-broker-{os.getpid()}")
+    _broker_dir = os.path.join(tempfile.gettempdir(), "salesmeet-test-broker")
+    os.makedirs(_broker_dir, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": _broker_dir,
         "data_folder_out": _broker_dir,
