@@ -22,7 +22,7 @@ SERVICE_VARS = ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG", "EMAIL_URL",
 def run(env: dict, module: str, code: str) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if k not in SERVICE_VARS}
     clean.update(env, DJANGO_SETTINGS_MODULE=module)
-    return subprocess.run(  # noqa: S603 - our own interpreter and code
+    return subprocess.run(
         [sys.executable, "-c", code],
         env=clean,
         cwd=ROOT,
