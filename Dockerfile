@@ -13,7 +13,8 @@ WORKDIR /app
 RUN useradd --create-home --uid 1000 salesmeet
 
 COPY . .
-RUN pip install .
+# Editable, so that BASE_DIR (templates/, static/, locale/) is /app for every process.
+RUN pip install -e .
 
 # collectstatic needs settings, not secrets: a throwaway key for this step only.
 RUN SECRET_KEY="build-step-only-$(python -c 'import secrets; print(secrets.token_urlsafe(48))')" \
