@@ -133,3 +133,21 @@ class Person(AbstractUser):
     @property
     def is_manager(self) -> bool:
         return self.role in MANAGER_ROLES
+
+
+class CalendarDay(models.Model):
+    """An exception to the working calendar: a public holiday on a weekday, or
+    a make-up working day (调休) on a weekend. Entries here win over the
+    built-in Chinese calendar, and extend it to years it does not know yet."""
+
+    date = models.DateField(_("date"), unique=True)
+    is_working_day = models.BooleanField(_("working day"))
+    name = models.CharField(_("name"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name}".strip()

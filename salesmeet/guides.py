@@ -54,6 +54,11 @@ ORGANISATION = Card(
     _("Units and people you can see, from your unit down."),
     url_name="org:unit-list",
 )
+MY_MEETINGS = Card(
+    _("My meetings"),
+    _("The meetings you chair or are invited to; subscribe to them in your own calendar."),
+    url_name="meetings:calendar",
+)
 API_DOCS = Card(
     _("API"),
     _("Connect the CRM, BI tools or WeCom through the REST API."),
@@ -69,6 +74,7 @@ GUIDES = {
             "instead of repeating what the CRM already holds."
         ),
         (
+            MY_MEETINGS,
             Card(
                 _("Briefs to prepare"),
                 _("Customer briefs due before your next meetings."),
@@ -92,7 +98,7 @@ GUIDES = {
             Card(
                 _("Meetings"),
                 _("Schedule daily, weekly and customer meetings and run them in the room."),
-                empty=_("No meetings scheduled yet."),
+                url_name="meetings:calendar",
             ),
             Card(
                 _("Team action items"),
@@ -112,7 +118,7 @@ GUIDES = {
             Card(
                 _("Meetings"),
                 _("Monthly, plan and customer-issue meetings of your units."),
-                empty=_("No meetings scheduled yet."),
+                url_name="meetings:calendar",
             ),
             Card(
                 _("Escalations"),
@@ -174,11 +180,7 @@ GUIDES = {
         _("Strategy and resources"),
         _("Take part in strategy and resource-coordination meetings."),
         (
-            Card(
-                _("Meetings"),
-                _("The meetings you are invited to."),
-                empty=_("You are not invited to any meeting yet."),
-            ),
+            MY_MEETINGS,
             _my_unit(p),
         ),
     ),
@@ -189,11 +191,7 @@ GUIDES = {
             "coordination meetings; the plans agreed there are due within 48 hours."
         ),
         (
-            Card(
-                _("Meetings"),
-                _("The meetings you are invited to."),
-                empty=_("You are not invited to any meeting yet."),
-            ),
+            MY_MEETINGS,
             Card(
                 _("My action items"),
                 _("Resource plans you own, with the time left."),

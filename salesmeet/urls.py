@@ -8,6 +8,7 @@ from . import health, views
 api_patterns = [
     path("auth/token/", ObtainAuthToken.as_view(), name="api-token"),
     path("", include("org.api.urls")),
+    path("", include("meetings.api.urls")),
 ]
 
 urlpatterns = [
@@ -16,6 +17,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("org/", include("org.urls")),
+    path("meetings/", include("meetings.urls")),
     path("api/", include(api_patterns)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "treebeard",
     "salesmeet",
     "org",
+    "meetings",
 ]
 
 MIDDLEWARE = [
@@ -149,7 +150,21 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*"),
         "options": {"expires": 55},
     },
+    "extend-meeting-series": {
+        "task": "meetings.extend_series",
+        "schedule": crontab(hour=2, minute=30),
+        "options": {"expires": 3600},
+    },
 }
+
+# --- SalesMeet ------------------------------------------------------------------
+
+# Links in emails and calendar feeds need an absolute address.
+SALESMEET_BASE_URL = env_str("SALESMEET_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# How far ahead recurring meetings are materialised as meetings.
+SALESMEET_SERIES_HORIZON_DAYS = env_int("SALESMEET_SERIES_HORIZON_DAYS", 90)
+# Minutes before a meeting that calendar apps remind invitees (VALARM).
+SALESMEET_REMINDER_MINUTES = env_int("SALESMEET_REMINDER_MINUTES", 15)
 
 # --- Auth -----------------------------------------------------------------------
 
