@@ -50,7 +50,7 @@ lint: $(VENV)/.installed-dev
 	$(MANAGE) makemigrations --check --dry-run
 
 messages: $(VENV)/.installed-dev
-	$(MANAGE) makemessages -l zh_Hans --no-location --ignore=.venv --ignore=var --ignore=static --ignore=tests
+	$(MANAGE) makemessages -l zh_Hans --no-location --no-obsolete --ignore=.venv --ignore=var --ignore=static --ignore=tests
 	$(MANAGE) compilemessages -l zh_Hans --ignore=.venv
 
 clean:

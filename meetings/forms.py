@@ -53,7 +53,7 @@ class MeetingForm(forms.Form):
         help_text=_("Leave empty to repeat with no end."),
     )
     location = forms.CharField(label=_("Place"), max_length=200, required=False)
-    online_url = forms.URLField(label=_("Online link"), required=False)
+    online_url = forms.URLField(label=_("Online link"), required=False, assume_scheme="https")
     customer_name = forms.CharField(
         label=_("Customer"),
         max_length=200,
