@@ -44,7 +44,7 @@ def test_defaults_need_no_server():
     db = values["DATABASES"]["default"]
     assert db["ENGINE"] == "django.db.backends.sqlite3"
     assert db["NAME"].endswith("var/db.sqlite3")
-    assert values["CELERY_BROKER_URL"] == "filesystem://"
+    assert values["CELERY_BROKER_URL"] == "filesystem://localhost/"
     assert "FileBasedCache" in values["CACHES"]["default"]["BACKEND"]
     assert values["TIME_ZONE"] == "Asia/Shanghai"
     assert values["USE_TZ"] is True

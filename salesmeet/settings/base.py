@@ -117,7 +117,7 @@ else:
         }
     }
     # kombu's filesystem transport: a queue in a folder, no server to run.
-    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_URL = "filesystem://localhost/"
     _BROKER_DIR = VAR_DIR / "broker"
     for _folder in ("queue", "control"):
         (_BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)

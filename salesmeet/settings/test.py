@@ -20,7 +20,7 @@ STORAGES = {
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 
-if CELERY_BROKER_URL == "filesystem://":
+if CELERY_BROKER_URL == "filesystem://localhost/":
     # Keep the embedded broker's queue out of the developer's var/ folder.
     _broker_dir = os.path.join(tempfile.gettempdir(), "salesmeet-test-broker")
     os.makedirs(_broker_dir, exist_ok=True)
