@@ -31,3 +31,8 @@ if CELERY_BROKER_URL == "filesystem://localhost/":
         "store_processed": False,
     }
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
+    # One test database per run, so that runs side by side (a developer's
+    # and CI's, or parallel helpers) never drop each other's database.
+    DATABASES["default"]["TEST"] = {"NAME": f"test_salesmeet_{os.getpid()}"}  # noqa: F405
