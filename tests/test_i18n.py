@@ -23,13 +23,18 @@ def test_every_string_is_translated():
 
 def test_placeholders_survive_translation():
     for entry in polib.pofile(str(PO)):
-        for placeholder in ("%(", "{"):
-            assert entry.msgid.count(placeholder) == entry.msgstr.count(placeholder), entry.msgid
+        translations = entry.msgstr_plural.values() if entry.msgid_plural else [entry.msgstr]
+        for translation in translations:
+            for placeholder in ("%(", "{"):
+                assert entry.msgid.count(placeholder) == translation.count(placeholder), entry.msgid
 
 
 def test_compiled_catalogue_matches_the_source():
-    compiled = {e.msgid: e.msgstr for e in polib.mofile(str(MO)) if e.msgid}
-    source = {e.msgid: e.msgstr for e in polib.pofile(str(PO)) if e.msgid and not e.obsolete}
+    def text(entry):
+        return dict(entry.msgstr_plural) if entry.msgid_plural else entry.msgstr
+
+    compiled = {e.msgid: text(e) for e in polib.mofile(str(MO)) if e.msgid}
+    source = {e.msgid: text(e) for e in polib.pofile(str(PO)) if e.msgid and not e.obsolete}
     assert compiled == source, "run `make messages`"
 
 
