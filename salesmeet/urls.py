@@ -9,6 +9,7 @@ api_patterns = [
     path("auth/token/", ObtainAuthToken.as_view(), name="api-token"),
     path("", include("org.api.urls")),
     path("", include("meetings.api.urls")),
+    path("", include("agendas.api.urls")),
 ]
 
 urlpatterns = [

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "salesmeet",
     "org",
     "meetings",
+    "agendas",
 ]
 
 MIDDLEWARE = [
@@ -242,6 +243,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets used under several field names, or one name for several sets.
+    "ENUM_NAME_OVERRIDES": {
+        "MeetingKindEnum": "meetings.kinds.Kind",
+        "RoleEnum": "org.choices.Role",
+    },
 }
 
 # --- Logging ------------------------------------------------------------------------
