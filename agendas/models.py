@@ -2,11 +2,17 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from meetings.kinds import Kind
 from meetings.models import Meeting
+
+
+class MeetingRecordQuerySet(models.QuerySet):
+    """Records of a meeting are visible to whoever may see the meeting."""
+
+    def for_user(self, user):
+        return self.filter(meeting__in=Meeting.objects.for_user(user))
 
 
 class AgendaTemplate(models.Model):
@@ -52,10 +58,7 @@ class ItemStatus(models.TextChoices):
     MOVED = "moved", _("Moved to the next meeting")
 
 
-class AgendaItemQuerySet(models.QuerySet):
-    def for_user(self, user) -> AgendaItemQuerySet:
-        return self.filter(meeting__in=Meeting.objects.for_user(user))
-
+class AgendaItemQuerySet(MeetingRecordQuerySet):
     def backlog_for(self, meeting: Meeting) -> AgendaItemQuerySet:
         """Items still open from earlier meetings of the same series: they
         show in every later occurrence until someone closes them."""
@@ -102,11 +105,6 @@ class AgendaItem(models.Model):
         return self.title
 
 
-class DecisionQuerySet(models.QuerySet):
-    def for_user(self, user) -> DecisionQuerySet:
-        return self.filter(meeting__in=Meeting.objects.for_user(user))
-
-
 class Decision(models.Model):
     """A decision (决议) taken in a meeting: who does what by when. The
     actions app turns decisions into tracked action items with SLA clocks."""
@@ -128,7 +126,7 @@ class Decision(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = DecisionQuerySet.as_manager()
+    objects = MeetingRecordQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("decision")
@@ -151,6 +149,8 @@ class Conclusion(models.Model):
     missing_outputs = models.JSONField(default=list, blank=True)
     override_reason = models.TextField(blank=True)
     summary_sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = MeetingRecordQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("conclusion")
@@ -180,6 +180,8 @@ class StrategyRequirement(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = MeetingRecordQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("strategy requirement")
         verbose_name_plural = _("strategy requirements")
@@ -196,6 +198,8 @@ class RepFeedback(models.Model):
     )
     text = models.TextField(_("feedback"))
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MeetingRecordQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("rep feedback")
@@ -214,6 +218,8 @@ class FocusRep(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("rep"), on_delete=models.PROTECT, related_name="+"
     )
     reason = models.TextField(_("why, and what help"), blank=True)
+
+    objects = MeetingRecordQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("focus rep")
@@ -245,6 +251,8 @@ class MonthlyPlan(models.Model):
     confirmed_at = models.DateTimeField(null=True, blank=True)
     one_to_one_note = models.TextField(_("1:1 notes"), blank=True)
 
+    objects = MeetingRecordQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("monthly plan")
         verbose_name_plural = _("monthly plans")
@@ -262,6 +270,13 @@ class Theme(models.TextChoices):
     STRATEGY = "strategy", _("Strategy feedback")
 
 
+class SubmissionQuerySet(MeetingRecordQuerySet):
+    def for_user(self, user):
+        """Authors always see what they submitted, even to a meeting of managers."""
+        mine = models.Q(author_id=getattr(user, "pk", None)) if user.is_authenticated else models.Q(pk__in=[])
+        return self.filter(models.Q(meeting__in=Meeting.objects.for_user(user)) | mine)
+
+
 class QuarterlySubmission(models.Model):
     """Information collected bottom-up for a quarterly meeting, in the window
     that opens two weeks before quarter end and closes when the meeting starts."""
@@ -274,6 +289,8 @@ class QuarterlySubmission(models.Model):
     theme = models.CharField(_("theme"), max_length=10, choices=Theme.choices)
     text = models.TextField(_("submission"))
     submitted_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SubmissionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("quarterly submission")
