@@ -20,6 +20,7 @@ from . import outputs
 from .models import (
     AgendaItem,
     AgendaTemplate,
+    AgendaTemplateItem,
     Conclusion,
     Decision,
     FocusRep,
@@ -60,7 +61,20 @@ def can_take_minutes(user: Person, meeting: Meeting) -> bool:
 
 
 def _writable(meeting: Meeting, user: Person) -> None:
-    if meeting.status in (Status.CONCLUDED, Status.CANCELLED):
+    """Refuse unless ``user`` may edit and the meeting is still open.
+
+    The status is read from the database under a row lock, not from the
+    caller's (possibly stale) instance: a write that starts after "conclude"
+    committed sees the meeting concluded, and one in flight holds "conclude"
+    back until it commits. Callers run inside a transaction.
+    """
+    status = (
+        Meeting.objects.select_for_update()
+        .filter(pk=meeting.pk)
+        .values_list("status", flat=True)
+        .first()
+    )
+    if status in (None, Status.CONCLUDED, Status.CANCELLED):
         raise MinutesLocked(_("The meeting is concluded or cancelled: its minutes are locked."))
     if not can_take_minutes(user, meeting):
         raise PermissionDenied(
@@ -74,6 +88,8 @@ def _writable(meeting: Meeting, user: Person) -> None:
 def copy_template(meeting: Meeting) -> int:
     """Give a new meeting its own copy of its kind's template."""
     template = AgendaTemplate.objects.filter(kind=meeting.kind).prefetch_related("items").first()
+    if template is None:
+        template = install_default_template(meeting.kind)
     if template is None:
         return 0
     items = [
@@ -135,6 +151,7 @@ def reorder(meeting: Meeting, user: Person, item_ids: list[int]) -> None:
         AgendaItem.objects.filter(pk=pk).update(position=position)
 
 
+@transaction.atomic
 def move(item: AgendaItem, user: Person, step: int) -> None:
     """Move an item one place up (-1) or down (+1)."""
     ids = list(item.meeting.agenda_items.values_list("pk", flat=True))
@@ -206,6 +223,12 @@ def move_to_next_meeting(item: AgendaItem, user: Person) -> AgendaItem:
     following = next_meeting(item.meeting)
     if following is None:
         raise ValueError(_("This meeting has no next occurrence to move the item to."))
+    # Claim the item first, so that a second click cannot copy it twice.
+    claimed = AgendaItem.objects.filter(pk=item.pk, status=ItemStatus.OPEN).update(
+        status=ItemStatus.MOVED, version=F("version") + 1
+    )
+    if not claimed:
+        raise ValueError(_("Only an open item can be moved to the next meeting."))
     last = following.agenda_items.aggregate(last=Max("position"))["last"]
     moved = AgendaItem.objects.create(
         meeting=following,
@@ -217,8 +240,26 @@ def move_to_next_meeting(item: AgendaItem, user: Person) -> AgendaItem:
         moved_from=item,
         updated_by=user,
     )
-    AgendaItem.objects.filter(pk=item.pk).update(status=ItemStatus.MOVED, version=F("version") + 1)
+    item.refresh_from_db()
     return moved
+
+
+@transaction.atomic
+def close_backlog_item(meeting: Meeting, item: AgendaItem, user: Person) -> AgendaItem:
+    """Close an item carried over from an earlier meeting of the series, from
+    the room of ``meeting``. The earlier meeting is usually concluded; it is
+    ``meeting`` that must be open and editable by ``user``."""
+    _writable(meeting, user)
+    if not AgendaItem.objects.backlog_for(meeting).filter(pk=item.pk).exists():
+        raise ValueError(_("That item is not open in an earlier meeting of this series."))
+    AgendaItem.objects.filter(pk=item.pk, status=ItemStatus.OPEN).update(
+        status=ItemStatus.DONE,
+        version=F("version") + 1,
+        updated_by=user,
+        updated_at=timezone.now(),
+    )
+    item.refresh_from_db()
+    return item
 
 
 # --- Decisions and attendance -------------------------------------------------------------
@@ -249,6 +290,7 @@ def add_decision(
     )
 
 
+@transaction.atomic
 def check_in(meeting: Meeting, user: Person, person: Person, present: bool = True) -> None:
     _writable(meeting, user)
     meeting_services.record_attendance(meeting, user, {person.pk: present})
@@ -285,6 +327,7 @@ def conclude(meeting: Meeting, user: Person, *, override_reason: str = "") -> Co
 # --- Outputs ------------------------------------------------------------------------------
 
 
+@transaction.atomic
 def add_strategy_requirement(
     meeting: Meeting, user: Person, kind: str, text: str
 ) -> StrategyRequirement:
@@ -294,11 +337,13 @@ def add_strategy_requirement(
     )
 
 
+@transaction.atomic
 def add_rep_feedback(meeting: Meeting, user: Person, rep: Person, text: str) -> RepFeedback:
     _writable(meeting, user)
     return RepFeedback.objects.create(meeting=meeting, rep=rep, text=text)
 
 
+@transaction.atomic
 def add_focus_rep(meeting: Meeting, user: Person, rep: Person, reason: str = "") -> FocusRep:
     _writable(meeting, user)
     focus, _created = FocusRep.objects.update_or_create(
@@ -316,10 +361,13 @@ def draft_monthly_plan(meeting: Meeting, rep: Person, text: str) -> MonthlyPlan:
         meeting=meeting, rep=rep, defaults={"text": text}
     )
     if not created:
-        if plan.confirmed_at:
+        # Conditional, so that a confirmation in between is not written over.
+        redrafted = MonthlyPlan.objects.filter(pk=plan.pk, confirmed_at__isnull=True).update(
+            text=text, drafted_at=timezone.now()
+        )
+        if not redrafted:
             raise MinutesLocked(_("This plan was confirmed in a 1:1 and can no longer change."))
-        plan.text = text
-        plan.save(update_fields=["text", "drafted_at"])
+        plan.refresh_from_db()
     return plan
 
 
@@ -385,4 +433,21 @@ def save_template(form, formset) -> AgendaTemplate:
     copy they took."""
     template = form.save()
     formset.save()
+    return template
+
+
+def install_default_template(kind: str) -> AgendaTemplate | None:
+    """Create the article's template for ``kind`` if there is none (a data
+    migration installs them all; this covers a database emptied since)."""
+    from .defaults import DEFAULT_TEMPLATES
+
+    if kind not in DEFAULT_TEMPLATES:
+        return None
+    name, items = DEFAULT_TEMPLATES[kind]
+    template, created = AgendaTemplate.objects.get_or_create(kind=kind, defaults={"name": name})
+    if created:
+        AgendaTemplateItem.objects.bulk_create(
+            AgendaTemplateItem(template=template, position=i, title=t, minutes=m, guidance=g)
+            for i, (t, m, g) in enumerate(items)
+        )
     return template

@@ -20,7 +20,7 @@ from org.models import Person, Unit
 
 from . import series, services
 from .kinds import Kind
-from .models import Meeting, Series, Status
+from .models import Invitation, Meeting, Series, Status
 
 
 def _at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
@@ -97,4 +97,8 @@ def seed_meetings() -> int:
     if company.manager:
         monday = _at(_first_monday_of_next_month(today), 10)
         _start_series(company, company.manager, Kind.MONTHLY, series.Repeat.MONTHLY, monday, 120)
+    # Demo invitations count as sent: a first `make run` should not print
+    # hundreds of invitation emails. The notification tasks queued on commit
+    # then find nothing left to send.
+    Invitation.objects.filter(notified_sequence__lt=0).update(notified_sequence=0)
     return Meeting.objects.count()
