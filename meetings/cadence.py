@@ -10,6 +10,7 @@ and *held* when at least one meeting of the kind was concluded in it.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -72,8 +73,8 @@ def _periods(cadence: str, start: dt.date, end: dt.date, calendar: WorkingCalend
 def cadence_health_for_units(
     units: list[Unit], start: dt.date, end: dt.date, *, today: dt.date | None = None
 ) -> dict[int, list[CadenceRow]]:
-    """Cadence rows per unit id. Two queries whatever the number of units:
-    the concluded meetings, and the working calendar."""
+    """Cadence rows per unit id. Three queries whatever the number of units:
+    the kind policies, the concluded meetings, and the working calendar."""
     today = today or timezone.localdate()
     cutoff = min(end, today)
     rules = [rule for rule in all_rules() if rule.cadence != Cadence.EVENT]
@@ -105,7 +106,7 @@ def cadence_health_for_units(
                 else:
                     row.missed.append(first)
             if rule.min_interval_days:
-                gaps = [(b - a).days for a, b in zip(dates, dates[1:], strict=False)]
+                gaps = [(b - a).days for a, b in itertools.pairwise(dates)]
                 row.too_often = any(gap < rule.min_interval_days for gap in gaps)
             rows.append(row)
         result[unit.pk] = rows

@@ -113,6 +113,19 @@ def meeting_calendar(meeting: Meeting, *, method: str | None = None) -> bytes:
     return calendar([meeting_event(meeting)], method=method)
 
 
+def uninvitation_calendar(meeting: Meeting, person) -> bytes:
+    """METHOD:CANCEL for one person taken off a meeting that goes on. RFC 5546
+    (3.2.5) has it name the people removed and carry no STATUS: clients read
+    a STATUS there as the state of the whole meeting."""
+    event = meeting_event(meeting, alarm=False)
+    event.pop("status")
+    event.pop("attendee", None)
+    attendee = icalendar.vCalAddress(_address(person))
+    attendee.params["cn"] = icalendar.vText(str(person))
+    event.add("attendee", attendee, encode=0)
+    return calendar([event], method="CANCEL")
+
+
 def feed_for(person, *, past_days: int = 60, future_days: int = 400) -> bytes:
     """A person's subscription feed: the meetings they chair or are invited
     to (cancelled ones stay, marked CANCELLED, so nobody turns up), plus

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from org.visibility import scope_for
@@ -290,7 +291,7 @@ class Meeting(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("meetings:detail", args=[self.pk])
 
-    @property
+    @cached_property  # invitation emails read it once per invitee
     def rule(self) -> KindRule:
         from .kinds import rule_for
 

@@ -37,8 +37,9 @@ def rsvp_links(invitation: Invitation) -> dict[str, str]:
 
 
 def invitation_email(
-    meeting: Meeting, invitation: Invitation, *, cancelled: bool
+    meeting: Meeting, invitation: Invitation, *, cancelled: bool, uninvited: bool = False
 ) -> EmailMultiAlternatives:
+    cancelled = cancelled or uninvited
     method = "CANCEL" if cancelled else "REQUEST"
     with translation.override(settings.LANGUAGE_CODE):
         context = {
@@ -50,7 +51,11 @@ def invitation_email(
         }
         subject = render_to_string("meetings/email/invitation_subject.txt", context).strip()
         body = render_to_string("meetings/email/invitation.txt", context)
-        ics = ical.meeting_calendar(meeting, method=method)
+        ics = (
+            ical.uninvitation_calendar(meeting, invitation.person)
+            if uninvited
+            else ical.meeting_calendar(meeting, method=method)
+        )
     message = EmailMultiAlternatives(subject, body, to=[invitation.person.email])
     # Calendar clients act on the text/calendar part; the attachment is for
     # those that only offer "open the attached file".
@@ -63,7 +68,12 @@ def send_invitations(meeting_id: int) -> int:
     """Email every invitee who has not yet heard of the meeting's current
     version (SEQUENCE). Safe to run twice: each invitation records the
     sequence it was sent, with a conditional update, right after sending."""
-    meeting = Meeting.objects.select_related("chair", "unit").get(pk=meeting_id)
+    # Every email lists every attendee: fetch them once, not once per email.
+    meeting = (
+        Meeting.objects.select_related("chair", "unit")
+        .prefetch_related("invitations__person")
+        .get(pk=meeting_id)
+    )
     if meeting.status == Status.DRAFT:
         return 0
     cancelled = meeting.status == Status.CANCELLED
@@ -95,10 +105,14 @@ def send_uninvitations(meeting_id: int, person_ids: list[int]) -> int:
     """Tell people taken off a meeting that it is cancelled for them."""
     from org.models import Person
 
-    meeting = Meeting.objects.select_related("chair").get(pk=meeting_id)
+    meeting = (
+        Meeting.objects.select_related("chair", "unit")
+        .prefetch_related("invitations__person")
+        .get(pk=meeting_id)
+    )
     sent = 0
     for person in Person.objects.filter(pk__in=person_ids).exclude(email=""):
         ghost = Invitation(meeting=meeting, person=person)
-        invitation_email(meeting, ghost, cancelled=True).send()
+        invitation_email(meeting, ghost, cancelled=True, uninvited=True).send()
         sent += 1
     return sent

@@ -15,7 +15,7 @@ from dateutil.rrule import rrulestr
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import TextChoices
+from django.db.models import F, TextChoices
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -198,7 +198,8 @@ def edit_following(
 ) -> Series:
     """Change this occurrence and every later one: the old series ends
     before it, and a new series with the changes starts from it. Later
-    occurrences that were edited on their own are kept as they are."""
+    occurrences that were edited or cancelled on their own are kept as they
+    are, in the new series."""
     old = meeting.series
     if old is None:
         raise ValueError("not part of a series")
@@ -206,10 +207,13 @@ def edit_following(
         raise PermissionDenied(_("Only the chair or a manager of this unit may change the series."))
     shift = changes.get("starts_at", meeting.starts_at) - meeting.starts_at
     duration = changes.get("ends_at", meeting.ends_at) - changes.get("starts_at", meeting.starts_at)
-    later = old.occurrences.filter(original_start__gt=meeting.original_start, is_exception=False)
-    later = later.exclude(status__in=[Status.CONCLUDED, Status.CANCELLED])
+    later = old.occurrences.filter(original_start__gt=meeting.original_start)
+    replaced = later.filter(is_exception=False).exclude(
+        status__in=[Status.CONCLUDED, Status.CANCELLED]
+    )
+    kept = list(later.exclude(pk__in=replaced).values_list("pk", flat=True))
     # Cancel, not delete: invitees and calendars learn the old times are gone.
-    for occurrence in later:
+    for occurrence in replaced:
         services.cancel_meeting(occurrence, caller)
     Series.objects.filter(pk=old.pk).update(
         until=timezone.localtime(meeting.original_start).date() - dt.timedelta(days=1)
@@ -229,6 +233,11 @@ def edit_following(
         created_by=caller,
     )
     new.invitees.set(old.invitees.all())
+    # The kept ones take their slot in the new series, so that it does not
+    # hold that week's (or month's) meeting a second time.
+    Meeting.objects.filter(pk__in=kept).update(
+        series=new, original_start=F("original_start") + shift
+    )
     if new.rrule != "FREQ=DAILY":
         new.rrule = rrule_for_existing(new.rrule, new.starts_at)
         new.save(update_fields=["rrule"])

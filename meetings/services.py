@@ -276,14 +276,15 @@ def update_meeting(
     """Change a meeting's fields and, if given, its invitee list, under the
     same rules as scheduling. An occurrence edited on its own leaves its
     series' later edits alone."""
-    if not meeting.is_open:
-        raise PermissionDenied(_("A concluded or cancelled meeting cannot be changed."))
     invite_only = not changes and invitees is not None
     if not (can_manage(caller, meeting) or (invite_only and can_invite(caller, meeting))):
         raise PermissionDenied(
             _("Only the chair or a manager of this unit may change the meeting.")
         )
+    # Checked on the locked row: a cancellation committed meanwhile wins.
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if not meeting.is_open:
+        raise PermissionDenied(_("A concluded or cancelled meeting cannot be changed."))
     unknown = set(changes) - set(CHANGEABLE)
     if unknown:
         raise ValueError(f"not changeable: {sorted(unknown)}")
@@ -434,3 +435,34 @@ def person_for_feed_token(token: str) -> Person | None:
     if feed is None or not feed.person.is_active:
         return None
     return feed.person
+
+
+# --- Running a meeting ------------------------------------------------------------
+
+
+def start_meeting(meeting: Meeting, caller: Person) -> Meeting:
+    """Mark a scheduled meeting as in progress (the room was opened by its chair)."""
+    if not can_manage(caller, meeting):
+        raise PermissionDenied(_("Only the chair or a manager of this unit may run the meeting."))
+    Meeting.objects.filter(pk=meeting.pk, status=Status.SCHEDULED).update(
+        status=Status.IN_PROGRESS, updated_at=timezone.now()
+    )
+    meeting.refresh_from_db()
+    return meeting
+
+
+def mark_concluded(meeting: Meeting, caller: Person) -> bool:
+    """Flip a meeting to concluded, once. Returns False when it already was
+    (or was cancelled): a conditional update, so two chairs pressing
+    "conclude" together conclude it once. Callers check its outputs first
+    (``agendas.services.conclude``)."""
+    if not can_manage(caller, meeting):
+        raise PermissionDenied(
+            _("Only the chair or a manager of this unit may conclude the meeting.")
+        )
+    now = timezone.now()
+    changed = Meeting.objects.filter(
+        pk=meeting.pk, status__in=[Status.SCHEDULED, Status.IN_PROGRESS]
+    ).update(status=Status.CONCLUDED, concluded_at=now, updated_at=now)
+    meeting.refresh_from_db()
+    return bool(changed)
