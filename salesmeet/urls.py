@@ -10,6 +10,7 @@ api_patterns = [
     path("", include("org.api.urls")),
     path("", include("meetings.api.urls")),
     path("", include("agendas.api.urls")),
+    path("", include("customers.api.urls")),
 ]
 
 urlpatterns = [
@@ -20,6 +21,7 @@ urlpatterns = [
     path("org/", include("org.urls")),
     path("meetings/", include("meetings.urls")),
     path("", include("agendas.urls")),
+    path("", include("customers.urls")),
     path("api/", include(api_patterns)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

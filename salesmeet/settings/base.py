@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "org",
     "meetings",
     "agendas",
+    "customers",
+    "simple_history",
 ]
 
 MIDDLEWARE = [
@@ -51,6 +53,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -151,6 +154,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*"),
         "options": {"expires": 55},
     },
+    "remind-missing-briefs": {
+        "task": "customers.remind_missing_briefs",
+        "schedule": crontab(minute="*/10"),
+        "options": {"expires": 540},
+    },
     "extend-meeting-series": {
         "task": "meetings.extend_series",
         "schedule": crontab(hour=2, minute=30),
@@ -164,6 +172,10 @@ CELERY_BEAT_SCHEDULE = {
 SALESMEET_BASE_URL = env_str("SALESMEET_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # How far ahead recurring meetings are materialised as meetings.
 SALESMEET_SERIES_HORIZON_DAYS = env_int("SALESMEET_SERIES_HORIZON_DAYS", 90)
+# Briefs are due this many minutes before their meeting starts.
+SALESMEET_BRIEF_LEAD_MINUTES = env_int("SALESMEET_BRIEF_LEAD_MINUTES", 0)
+# Reps with a brief missing are reminded this many minutes before the meeting.
+SALESMEET_BRIEF_REMINDER_MINUTES = env_int("SALESMEET_BRIEF_REMINDER_MINUTES", 120)
 # Minutes before a meeting that calendar apps remind invitees (VALARM).
 SALESMEET_REMINDER_MINUTES = env_int("SALESMEET_REMINDER_MINUTES", 15)
 

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
+from customers.demo import seed_customers
 from meetings.demo import seed_meetings
 from org.choices import Role
 from org.demo import DEMO_PASSWORD, SIZES, seed_org
@@ -21,11 +22,13 @@ class Command(BaseCommand):
     def handle(self, *args, size, **options):
         report = seed_org(size)
         meetings = seed_meetings()
+        customers = seed_customers()
         self.stdout.write(
             _("Demo organisation ready: %(units)d units and %(people)d people created.")
             % {"units": report.units_created, "people": report.people_created}
         )
         self.stdout.write(_("%(count)d meetings on the calendar.") % {"count": meetings})
+        self.stdout.write(_("%(count)d customers in the pipeline.") % {"count": customers})
         self.stdout.write(
             _("Log in with password “%(password)s” as:") % {"password": DEMO_PASSWORD}
         )
