@@ -78,7 +78,7 @@ GUIDES = {
             Card(
                 _("Briefs to prepare"),
                 _("Customer briefs due before your next meetings."),
-                empty=_("No meeting needs a brief from you yet."),
+                url_name="customers:prepare",
             ),
             Card(
                 _("My action items"),
