@@ -273,7 +273,11 @@ class Theme(models.TextChoices):
 class SubmissionQuerySet(MeetingRecordQuerySet):
     def for_user(self, user):
         """Authors always see what they submitted, even to a meeting of managers."""
-        mine = models.Q(author_id=getattr(user, "pk", None)) if user.is_authenticated else models.Q(pk__in=[])
+        mine = (
+            models.Q(author_id=getattr(user, "pk", None))
+            if user.is_authenticated
+            else models.Q(pk__in=[])
+        )
         return self.filter(models.Q(meeting__in=Meeting.objects.for_user(user)) | mine)
 
 

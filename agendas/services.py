@@ -404,7 +404,8 @@ def submit_quarterly(
     if not opens <= now < closes:
         raise PermissionDenied(
             _(
-                "Information for this quarterly meeting can be submitted from %(opens)s until it starts."
+                "Information for this quarterly meeting can be submitted from %(opens)s "
+                "until it starts."
             )
             % {"opens": timezone.localtime(opens).strftime("%Y-%m-%d")}
         )
@@ -419,8 +420,12 @@ def submit_quarterly(
 def submissions_by_unit_and_theme(
     meeting: Meeting,
 ) -> dict[str, dict[str, list[QuarterlySubmission]]]:
+    """The submissions by unit (in tree order), then theme, oldest first."""
     grouped: dict[str, dict[str, list[QuarterlySubmission]]] = {}
-    for submission in meeting.quarterly_submissions.select_related("unit", "author"):
+    submissions = meeting.quarterly_submissions.select_related("unit", "author").order_by(
+        "unit__path", "theme", "submitted_at", "pk"
+    )
+    for submission in submissions:
         grouped.setdefault(submission.unit.name, {}).setdefault(
             submission.get_theme_display(), []
         ).append(submission)

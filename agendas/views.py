@@ -44,13 +44,16 @@ def invitees_of(meeting: Meeting):
     return Person.objects.filter(invitations__meeting=meeting).order_by("full_name")
 
 
-def room_context(request, meeting: Meeting, **extra) -> dict:
+def room_context(request, meeting: Meeting, unsaved_notes: dict | None = None, **extra) -> dict:
+    """Everything the room shows. ``unsaved_notes`` maps item ids to minutes
+    a user typed but could not save because someone else saved first."""
     user = request.user
     items = list(meeting.agenda_items.select_related("updated_by").order_by("position", "pk"))
+    for item in items:
+        item.unsaved_notes = (unsaved_notes or {}).get(item.pk)
     owners = meeting_services.invitable_people(user)
     context = {
         "meeting": meeting,
-        "rule": meeting.rule,
         "items": items,
         "backlog": AgendaItem.objects.backlog_for(meeting).select_related("meeting"),
         "decisions": meeting.decisions.select_related("owner", "agenda_item").order_by(
@@ -175,13 +178,22 @@ class UpdateItemView(RoomActionView):
                 "agendas/includes/item_saved.html",
                 {"item": item, "conflict": conflict, "now": timezone.now()},
             )
-        if conflict is not None:
-            messages.warning(
-                request,
-                _("Someone else saved “%(title)s” meanwhile: check the item and save again.")
-                % {"title": item.title},
-            )
-        return None
+        if conflict is None:
+            return None
+        messages.warning(
+            request,
+            _("Someone else saved “%(title)s” meanwhile: check the item and save again.")
+            % {"title": item.title},
+        )
+        if "notes" not in fields:
+            return None
+        # The room again, with this user's unsaved minutes kept in the box
+        # and the other person's shown next to them: nothing is lost.
+        return render(
+            request,
+            self.fragment if is_htmx(request) else "agendas/room.html",
+            room_context(request, meeting, unsaved_notes={item.pk: fields["notes"]}),
+        )
 
 
 class MoveItemView(RoomActionView):
@@ -220,7 +232,7 @@ class CloseBacklogItemView(RoomActionView):
 
     def act(self, request, meeting, item_pk):
         item = get_object_or_404(AgendaItem.objects.backlog_for(meeting), pk=item_pk)
-        services.update_item(item, request.user, version=item.version, status="done")
+        services.close_backlog_item(meeting, item, request.user)
 
 
 class DecisionView(RoomActionView):
@@ -360,7 +372,10 @@ class MonthlyPlanView(LoginRequiredMixin, TemplateView):
 
     def post(self, request, meeting_pk):
         if "confirm" in request.POST:
-            plan = get_object_or_404(MonthlyPlan, meeting=self.meeting, pk=request.POST["confirm"])
+            pk = request.POST["confirm"]
+            plan = get_object_or_404(
+                MonthlyPlan, meeting=self.meeting, pk=pk if pk.isdigit() else 0
+            )
             services.confirm_monthly_plan(plan, request.user, request.POST.get("note", ""))
             messages.success(request, _("Plan confirmed in the 1:1."))
         else:
@@ -413,7 +428,8 @@ class TemplateEditView(TemplateEditorMixin, View):
             messages.success(
                 request,
                 _(
-                    "Template saved. Meetings scheduled from now on use it; past meetings keep their agenda."
+                    "Template saved. Meetings scheduled from now on use it; past meetings "
+                    "keep their agenda."
                 ),
             )
             return redirect("agendas:templates")

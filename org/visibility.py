@@ -20,6 +20,9 @@ from django.db.models import Q
 from .choices import ORGANISATION_WIDE_ROLES
 
 NOTHING = Q(pk__in=[])
+# Not Q(): an empty Q vanishes when OR-ed with another ("Q() | Q(x)" is
+# Q(x)), which would shrink an executive's view to the other condition.
+EVERYTHING = Q(pk__isnull=False)
 
 
 @dataclass(frozen=True)
@@ -32,7 +35,7 @@ class Scope:
         """Rows whose unit, reached through ``field`` (e.g. ``"unit"``,
         ``"meeting__unit"``; empty for units themselves), lies in the scope."""
         if self.everything:
-            return Q()
+            return EVERYTHING
         if self.unit_path is None:
             return NOTHING
         lookup = f"{field}__path__startswith" if field else "path__startswith"
@@ -41,7 +44,7 @@ class Scope:
     def people(self, field: str = "") -> Q:
         """People (reached through ``field``) in the scope, and the user themself."""
         if self.everything:
-            return Q()
+            return EVERYTHING
         prefix = f"{field}__" if field else ""
         mine = Q(**{f"{prefix}pk": self.person_id}) if self.person_id else NOTHING
         return self.units(f"{prefix}unit") | mine
