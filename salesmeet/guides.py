@@ -83,7 +83,7 @@ GUIDES = {
             Card(
                 _("My action items"),
                 _("What you promised in meetings, with the time left."),
-                empty=_("You have no open action items."),
+                url_name="actions:mine",
             ),
             _my_unit(p),
         ),
@@ -103,7 +103,7 @@ GUIDES = {
             Card(
                 _("Team action items"),
                 _("Open items and the SLA clocks running on them."),
-                empty=_("Your team has no open action items."),
+                url_name="actions:team",
             ),
             _my_unit(p),
         ),
@@ -123,7 +123,7 @@ GUIDES = {
             Card(
                 _("Escalations"),
                 _("Promises your teams missed, escalated to you."),
-                empty=_("Nothing has been escalated to you."),
+                url_name="actions:escalations",
             ),
             _my_unit(p),
         ),
@@ -143,7 +143,7 @@ GUIDES = {
             Card(
                 _("Escalations"),
                 _("Promises missed below you, escalated to you."),
-                empty=_("Nothing has been escalated to you."),
+                url_name="actions:escalations",
             ),
             ORGANISATION,
         ),
@@ -195,7 +195,7 @@ GUIDES = {
             Card(
                 _("My action items"),
                 _("Resource plans you own, with the time left."),
-                empty=_("You have no open action items."),
+                url_name="actions:mine",
             ),
         ),
     ),

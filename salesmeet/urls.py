@@ -11,6 +11,7 @@ api_patterns = [
     path("", include("meetings.api.urls")),
     path("", include("agendas.api.urls")),
     path("", include("customers.api.urls")),
+    path("", include("actions.api.urls")),
 ]
 
 urlpatterns = [
@@ -22,6 +23,7 @@ urlpatterns = [
     path("meetings/", include("meetings.urls")),
     path("", include("agendas.urls")),
     path("", include("customers.urls")),
+    path("", include("actions.urls")),
     path("api/", include(api_patterns)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -98,9 +98,9 @@ def test_unit_list_query_count_is_constant(org, client, size, django_assert_max_
     for n in range(size):
         UnitFactory(name=f"新组{n}", parent=org.south)
     client.force_login(org.exec)
-    # session, user, the user's unit (menu), count for the paginator, and the
-    # units with their member counts and managers joined.
-    with django_assert_max_num_queries(5):
+    # session, user, the user's unit (menu), count for the paginator, the
+    # units with their member counts and managers joined, the bell's unread count.
+    with django_assert_max_num_queries(6):
         assert client.get(reverse("org:unit-list")).status_code == 200
 
 

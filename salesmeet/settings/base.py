@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "meetings",
     "agendas",
     "customers",
+    "actions",
     "simple_history",
 ]
 
@@ -72,6 +73,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "actions.views.bell",
             ],
         },
     },
@@ -152,6 +154,16 @@ CELERY_BEAT_SCHEDULE = {
     "heartbeat": {
         "task": "salesmeet.ping",
         "schedule": crontab(minute="*"),
+        "options": {"expires": 55},
+    },
+    "sla-sweep": {
+        "task": "actions.sla_sweep",
+        "schedule": env_int("SALESMEET_SLA_SWEEP_SECONDS", 20),
+        "options": {"expires": 15},
+    },
+    "redeliver-notifications": {
+        "task": "actions.redeliver_stuck",
+        "schedule": 60,
         "options": {"expires": 55},
     },
     "remind-missing-briefs": {

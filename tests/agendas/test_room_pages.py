@@ -260,8 +260,9 @@ def busy_meeting(org):
 #   the items with who last saved them (1); the escalation chain for the decision
 #   owners (1); the timebox total (1); the next occurrence (1); the conclusion (1);
 #   the backlog with its meetings (1); the decisions with owner and item (1);
-#   the owners' <select> (1); the invitations with their people (1).
-ROOM_QUERIES = 13
+#   the owners' <select> (1); the invitations with their people (1); the
+#   bell's unread count (1).
+ROOM_QUERIES = 14
 
 
 @pytest.mark.parametrize("agenda_length", [3, 30])

@@ -216,8 +216,9 @@ def test_calendar_query_count_does_not_grow(org, client, count, django_assert_ma
             created_by=org.lead,
         )
     client.force_login(org.lead)
-    # session, user, user's unit (scope and menu), meetings with unit and chair.
-    with django_assert_max_num_queries(4):
+    # session, user, user's unit (scope and menu), meetings with unit and
+    # chair, the bell's unread count.
+    with django_assert_max_num_queries(5):
         response = client.get(reverse("meetings:calendar"), {"date": "2026-11-27"})
     assert len(dict(response.context["days"])[dt.date(2026, 11, 27)]) == count
 
@@ -236,8 +237,9 @@ def test_list_query_count_does_not_grow(org, client, count, django_assert_max_nu
             created_by=org.lead,
         )
     client.force_login(org.lead)
-    # session, user, user's unit, units for the filter form, count, page of meetings.
-    with django_assert_max_num_queries(6):
+    # session, user, user's unit, units for the filter form, count, page of
+    # meetings, the bell's unread count.
+    with django_assert_max_num_queries(7):
         assert client.get(reverse("meetings:list")).status_code == 200
 
 

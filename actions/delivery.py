@@ -1,0 +1,122 @@
+"""Delivering one outbox row to its channel: email, or a webhook in the
+receiver's own message format. Each attempt is logged on the row; a failure
+schedules the next attempt with exponential backoff and never raises into
+the sweep that queued it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import urllib.error
+import urllib.request
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db.models import F
+from django.utils import timezone
+
+from meetings.ical import absolute
+
+from .models import Channel, Delivery, DeliveryState, Notification, Webhook
+
+TIMEOUT_SECONDS = 5
+
+
+def payload(notification: Notification, fmt: str) -> dict:
+    """The message in the receiver's format; every format carries the
+    idempotency key so a receiver can drop a redelivery."""
+    url = absolute(notification.url) if notification.url else settings.SALESMEET_BASE_URL
+    text = f"{notification.title}\n{notification.body}\n{url}".strip()
+    key = notification.idempotency_key
+    if fmt == Webhook.Format.WECOM:
+        return {
+            "msgtype": "markdown",
+            "markdown": {"content": f"**{notification.title}**\n{notification.body}\n[→]({url})"},
+            "idempotency_key": key,
+        }
+    if fmt == Webhook.Format.DINGTALK:
+        return {
+            "msgtype": "markdown",
+            "markdown": {
+                "title": notification.title,
+                "text": f"### {notification.title}\n{notification.body}\n[→]({url})",
+            },
+            "idempotency_key": key,
+        }
+    if fmt == Webhook.Format.FEISHU:
+        return {"msg_type": "text", "content": {"text": text}, "idempotency_key": key}
+    if fmt == Webhook.Format.SLACK:
+        return {
+            "text": f"*{notification.title}*\n{notification.body}\n<{url}>",
+            "idempotency_key": key,
+        }
+    return {
+        "id": notification.pk,
+        "idempotency_key": key,
+        "kind": notification.kind,
+        "title": notification.title,
+        "body": notification.body,
+        "url": url,
+        "recipient": notification.recipient.username,
+        "created_at": notification.created_at.isoformat(),
+    }
+
+
+def post_json(url: str, data: dict, key: str) -> None:
+    request = urllib.request.Request(  # noqa: S310 - URLs are validated http(s) by the model field
+        url,
+        data=json.dumps(data, ensure_ascii=False).encode(),
+        headers={
+            "Content-Type": "application/json; charset=utf-8",
+            "Idempotency-Key": key,
+            "User-Agent": "SalesMeet",
+        },
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
+        if not 200 <= response.status < 300:
+            raise urllib.error.HTTPError(
+                url, response.status, "unexpected status", response.headers, None
+            )
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    return dt.timedelta(seconds=min(30 * 2 ** (attempts - 1), 3600))
+
+
+def deliver(delivery_id: int) -> str:
+    """Try one delivery. Returns the state it is left in."""
+    delivery = (
+        Delivery.objects.select_related("notification__recipient", "webhook")
+        .filter(pk=delivery_id)
+        .first()
+    )
+    if delivery is None or delivery.state != DeliveryState.PENDING:
+        return getattr(delivery, "state", "missing")
+    notification = delivery.notification
+    Delivery.objects.filter(pk=delivery.pk).update(attempts=F("attempts") + 1)
+    attempts = delivery.attempts + 1
+    try:
+        if delivery.channel == Channel.EMAIL:
+            body = f"{notification.body}\n\n{absolute(notification.url) if notification.url else ''}".strip()
+            send_mail(notification.title, body, None, [notification.recipient.email])
+        else:
+            post_json(
+                delivery.webhook.url,
+                payload(notification, delivery.webhook.format),
+                notification.idempotency_key,
+            )
+    except Exception as error:  # a receiver's failure is logged, never raised into the sweep
+        from .notify import MAX_ATTEMPTS
+
+        state = DeliveryState.FAILED if attempts >= MAX_ATTEMPTS else DeliveryState.PENDING
+        Delivery.objects.filter(pk=delivery.pk).update(
+            state=state,
+            last_error=f"{type(error).__name__}: {error}"[:2000],
+            next_attempt_at=timezone.now() + backoff(attempts),
+        )
+        return state
+    Delivery.objects.filter(pk=delivery.pk).update(
+        state=DeliveryState.SENT, delivered_at=timezone.now(), last_error=""
+    )
+    return DeliveryState.SENT
