@@ -3,6 +3,7 @@ history, and the notification bell."""
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Prefetch
@@ -150,13 +151,11 @@ class ResumeView(ClockActionView):
 
 class MoveView(ClockActionView):
     def clock_act(self, request, clock):
-        import datetime as dt
-
         try:
-            deadline = timezone.make_aware(
-                dt.datetime.strptime(request.POST.get("deadline", ""), LOCAL_INPUT)
+            deadline = forms.DateTimeField(input_formats=[LOCAL_INPUT]).clean(
+                request.POST.get("deadline", "")
             )
-        except ValueError:
+        except forms.ValidationError:
             raise ValueError(_("Give the new deadline as a date and time.")) from None
         if clock.state != ClockState.RUNNING:
             raise ValueError(_("Only a running clock's deadline can be moved."))
