@@ -23,6 +23,7 @@ PARTSTAT = {
     Rsvp.DECLINED: "DECLINED",
 }
 STATUS = {
+    Status.PROPOSED: "TENTATIVE",
     Status.DRAFT: "TENTATIVE",
     Status.SCHEDULED: "CONFIRMED",
     Status.IN_PROGRESS: "CONFIRMED",
@@ -133,7 +134,7 @@ def feed_for(person, *, past_days: int = 60, future_days: int = 400) -> bytes:
     now = timezone.now()
     meetings = (
         Meeting.objects.attended_by(person)
-        .exclude(status=Status.DRAFT)
+        .exclude(status__in=[Status.DRAFT, Status.PROPOSED])
         .filter(
             starts_at__gte=now - dt.timedelta(days=past_days),
             starts_at__lt=now + dt.timedelta(days=future_days),

@@ -89,6 +89,9 @@ class KindPolicy(models.Model):
 
 
 class Status(models.TextChoices):
+    # Created by a rule (the 15% gap rule's review), waiting for its caller
+    # to confirm the time; nobody else is notified yet.
+    PROPOSED = "proposed", _("Proposed")
     DRAFT = "draft", _("Draft")
     SCHEDULED = "scheduled", _("Scheduled")
     IN_PROGRESS = "in_progress", _("In progress")
@@ -313,7 +316,7 @@ class Meeting(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status in (Status.DRAFT, Status.SCHEDULED, Status.IN_PROGRESS)
+        return self.status in (Status.PROPOSED, Status.DRAFT, Status.SCHEDULED, Status.IN_PROGRESS)
 
 
 class Invitation(models.Model):

@@ -74,7 +74,7 @@ def send_invitations(meeting_id: int) -> int:
         .prefetch_related("invitations__person")
         .get(pk=meeting_id)
     )
-    if meeting.status == Status.DRAFT:
+    if meeting.status in (Status.DRAFT, Status.PROPOSED):
         return 0
     cancelled = meeting.status == Status.CANCELLED
     pending = meeting.invitations.filter(notified_sequence__lt=meeting.sequence).select_related(

@@ -256,7 +256,7 @@ def _set_invitees(meeting: Meeting, people: list[Person], caller: Person) -> lis
 def _notify_after_commit(meeting: Meeting, removed: list[int] | None = None) -> None:
     from . import tasks
 
-    if meeting.status == Status.DRAFT:
+    if meeting.status in (Status.DRAFT, Status.PROPOSED):
         return
     meeting_id = meeting.pk
     transaction.on_commit(lambda: tasks.notify_invitees.delay(meeting_id))
@@ -466,3 +466,46 @@ def mark_concluded(meeting: Meeting, caller: Person) -> bool:
     ).update(status=Status.CONCLUDED, concluded_at=now, updated_at=now)
     meeting.refresh_from_db()
     return bool(changed)
+
+
+# --- Meetings proposed by rules ---------------------------------------------------------------
+
+
+@transaction.atomic
+def propose_meeting(spec: MeetingSpec, chair: Person, *, description: str = "") -> Meeting:
+    """A meeting a rule calls (the targets app's review when results fall
+    behind plan): created as *proposed* for ``chair``, who confirms the time;
+    invitees hear of it only then. Not checked against the scheduling rules:
+    the rule, not a person, called it."""
+    meeting = Meeting.objects.create(
+        kind=spec.kind,
+        unit=spec.unit,
+        title=spec.title,
+        chair=chair,
+        starts_at=spec.starts_at,
+        ends_at=spec.ends_at,
+        description=description,
+        status=Status.PROPOSED,
+        created_by=chair,
+    )
+    _set_invitees(meeting, [chair, *spec.invitees], chair)
+    return meeting
+
+
+@transaction.atomic
+def confirm_proposed(
+    meeting: Meeting, caller: Person, starts_at: dt.datetime, ends_at: dt.datetime
+) -> Meeting:
+    """The chair of a proposed meeting confirms its time: it becomes
+    scheduled and the invitations go out."""
+    if caller.pk != meeting.chair_id and not can_manage(caller, meeting):
+        raise PermissionDenied(_("Only the meeting's chair confirms its time."))
+    if ends_at <= starts_at:
+        raise ValueError(_("The meeting must end after it starts."))
+    changed = Meeting.objects.filter(pk=meeting.pk, status=Status.PROPOSED).update(
+        status=Status.SCHEDULED, starts_at=starts_at, ends_at=ends_at, updated_at=timezone.now()
+    )
+    meeting.refresh_from_db()
+    if changed:
+        _notify_after_commit(meeting)
+    return meeting

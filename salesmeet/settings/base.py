@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "agendas",
     "customers",
     "actions",
+    "targets",
     "simple_history",
 ]
 
@@ -166,6 +167,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60,
         "options": {"expires": 55},
     },
+    "check-gaps": {
+        "task": "targets.check_gaps",
+        "schedule": crontab(hour=6, minute=0),
+        "options": {"expires": 3600},
+    },
     "remind-missing-briefs": {
         "task": "customers.remind_missing_briefs",
         "schedule": crontab(minute="*/10"),
@@ -188,6 +194,10 @@ SALESMEET_SERIES_HORIZON_DAYS = env_int("SALESMEET_SERIES_HORIZON_DAYS", 90)
 SALESMEET_BRIEF_LEAD_MINUTES = env_int("SALESMEET_BRIEF_LEAD_MINUTES", 0)
 # Reps with a brief missing are reminded this many minutes before the meeting.
 SALESMEET_BRIEF_REMINDER_MINUTES = env_int("SALESMEET_BRIEF_REMINDER_MINUTES", 120)
+# The gap rule: a result more than this fraction behind its paced target,
+# once this fraction of the period's working days has passed, calls a review.
+SALESMEET_GAP_THRESHOLD = env_str("SALESMEET_GAP_THRESHOLD", "0.15")
+SALESMEET_GAP_MIN_ELAPSED = env_str("SALESMEET_GAP_MIN_ELAPSED", "0.20")
 # Minutes before a meeting that calendar apps remind invitees (VALARM).
 SALESMEET_REMINDER_MINUTES = env_int("SALESMEET_REMINDER_MINUTES", 15)
 
