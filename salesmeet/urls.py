@@ -12,6 +12,7 @@ api_patterns = [
     path("", include("agendas.api.urls")),
     path("", include("customers.api.urls")),
     path("", include("actions.api.urls")),
+    path("", include("targets.api.urls")),
 ]
 
 urlpatterns = [
