@@ -171,3 +171,12 @@ class EditScopeForm(forms.Form):
         initial=THIS,
         widget=forms.RadioSelect,
     )
+
+
+class ConfirmTimeForm(forms.Form):
+    starts_at = forms.DateTimeField(
+        label=_("Starts"), widget=LocalDateTimeInput(), input_formats=[LOCAL_INPUT]
+    )
+    ends_at = forms.DateTimeField(
+        label=_("Ends"), widget=LocalDateTimeInput(), input_formats=[LOCAL_INPUT]
+    )

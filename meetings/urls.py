@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.MeetingUpdateView.as_view(), name="edit"),
     path("<int:pk>/cancel/", views.CancelMeetingView.as_view(), name="cancel"),
     path("<int:pk>/publish/", views.PublishMeetingView.as_view(), name="publish"),
+    path("<int:pk>/confirm/", views.ConfirmProposedView.as_view(), name="confirm"),
     path("<int:pk>/answer/", views.AnswerView.as_view(), name="answer"),
     path("<int:pk>/attendance/", views.AttendanceView.as_view(), name="attendance"),
     path("<int:pk>/approve/", views.ApproveView.as_view(), name="approve"),

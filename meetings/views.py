@@ -23,7 +23,7 @@ from org.models import Unit
 
 from . import cadence, ical, notifications, series, services
 from .filtersets import MeetingListFilter
-from .forms import EditScopeForm, MeetingForm, initial_for
+from .forms import ConfirmTimeForm, EditScopeForm, MeetingForm, initial_for
 from .kinds import Kind, rule_for
 from .models import Invitation, Meeting, Rsvp, Status
 
@@ -197,6 +197,12 @@ class MeetingDetailView(LoginRequiredMixin, DetailView):
             my_invitation=mine,
             can_manage=services.can_manage(self.request.user, meeting),
             rule=meeting.rule,
+            confirm_form=ConfirmTimeForm(
+                initial={
+                    "starts_at": timezone.localtime(meeting.starts_at),
+                    "ends_at": timezone.localtime(meeting.ends_at),
+                }
+            ),
             answers=[
                 (Rsvp.ACCEPTED, _("Accept")),
                 (Rsvp.TENTATIVE, _("Maybe")),
@@ -448,3 +454,21 @@ class CadenceView(LoginRequiredMixin, TemplateView):
             statuses=Status,
             **kwargs,
         )
+
+
+class ConfirmProposedView(MeetingActionView):
+    """The chair of a proposed meeting (the gap rule's review) confirms its time."""
+
+    def act(self, request, meeting):
+        form = ConfirmTimeForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Give the meeting's start and end."))
+            return
+        try:
+            services.confirm_proposed(
+                meeting, request.user, form.cleaned_data["starts_at"], form.cleaned_data["ends_at"]
+            )
+        except ValueError as error:
+            messages.error(request, str(error))
+            return
+        messages.success(request, _("Meeting scheduled; invitations are on their way."))

@@ -138,7 +138,7 @@ GUIDES = {
             Card(
                 _("Gaps to plan"),
                 _("Units behind plan, and the reviews they trigger."),
-                empty=_("No targets have been set yet."),
+                url_name="targets:report",
             ),
             Card(
                 _("Escalations"),

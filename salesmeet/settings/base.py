@@ -281,6 +281,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "MeetingKindEnum": "meetings.kinds.Kind",
         "RoleEnum": "org.choices.Role",
+        "ActionStateEnum": "actions.models.ActionState",
+        "ClockStateEnum": "actions.models.ClockState",
+        "DeliveryStateEnum": "actions.models.DeliveryState",
     },
 }
 
