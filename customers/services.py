@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -129,7 +129,7 @@ def expected_for_meetings(
 
 
 def expected_briefs(meeting: Meeting) -> list[ExpectedBrief]:
-    return expected_for_meetings([meeting])[meeting.pk]
+    return expected_for_meetings([meeting]).get(meeting.pk, [])  # other kinds expect none
 
 
 def completion(expected: list[ExpectedBrief]) -> Completion:
@@ -185,10 +185,20 @@ def upcoming_for_rep(rep: Person, *, days: int = 7) -> list[tuple[Meeting, list[
 
 
 def _open_for_briefs(meeting: Meeting) -> None:
-    if meeting.status in (Status.CONCLUDED, Status.CANCELLED):
-        raise BriefsLocked(_("The meeting is concluded or cancelled: its briefs are locked."))
+    """Refuse unless the meeting still takes briefs. The status is read under
+    a row lock, not from the caller's (possibly stale) copy, so a save that
+    starts after "conclude" committed sees the meeting concluded, and one in
+    flight holds "conclude" back until it commits. Callers run in a transaction."""
     if meeting.kind not in BRIEF_KINDS:
         raise ValueError(_("Only daily and weekly meetings take customer briefs."))
+    status = (
+        Meeting.objects.select_for_update()
+        .filter(pk=meeting.pk)
+        .values_list("status", flat=True)
+        .first()
+    )
+    if status in (None, Status.CONCLUDED, Status.CANCELLED):
+        raise BriefsLocked(_("The meeting is concluded or cancelled: its briefs are locked."))
 
 
 def prefill(meeting: Meeting, customer: Customer, rep: Person) -> dict:
@@ -256,21 +266,22 @@ def save_brief(
 @transaction.atomic
 def decide(brief: Brief, lead: Person, *, accompany: str, advice: str = "") -> Brief:
     """The team lead's decision on a brief in the meeting: accompany the
-    visit (陪访) or not, with advice."""
+    visit (陪访) or not, with advice. The brief's history records it as the
+    lead's change; the brief's row is locked while it is written."""
     meeting = brief.meeting
-    if meeting.status in (Status.CONCLUDED, Status.CANCELLED):
-        raise BriefsLocked(_("The meeting is concluded or cancelled: its briefs are locked."))
+    _open_for_briefs(meeting)
     if not meeting_services.can_manage(lead, meeting):
         raise PermissionDenied(_("The team lead decides on the briefs."))
     if accompany not in Accompany.values:
         raise ValueError(_("Decide whether to accompany the visit."))
-    Brief.objects.filter(pk=brief.pk).update(
-        accompany=accompany,
-        advice=advice,
-        decided_by=lead,
-        decided_at=timezone.now(),
-        version=F("version") + 1,
-    )
+    locked = Brief.objects.select_for_update().get(pk=brief.pk)
+    locked.accompany = accompany
+    locked.advice = advice
+    locked.decided_by = lead
+    locked.decided_at = timezone.now()
+    locked.version += 1
+    locked._history_user = lead
+    locked.save()
     brief.refresh_from_db()
     return brief
 
@@ -421,7 +432,8 @@ def remind_missing_briefs(now: dt.datetime | None = None) -> int:
 
 
 def open_reminders(rep: Person):
-    """Reminders whose brief is still not submitted: shown on the prepare page."""
+    """Reminders whose brief is still not submitted, for meetings not yet
+    over: shown on the prepare page."""
     submitted = Brief.objects.filter(
         meeting=OuterRef("meeting"),
         customer=OuterRef("customer"),
@@ -429,7 +441,11 @@ def open_reminders(rep: Person):
         submitted_at__isnull=False,
     )
     return (
-        BriefReminder.objects.filter(rep=rep, meeting__status=Status.SCHEDULED)
+        BriefReminder.objects.filter(
+            rep=rep,
+            meeting__status__in=[Status.SCHEDULED, Status.IN_PROGRESS],
+            meeting__ends_at__gt=timezone.now(),
+        )
         .exclude(Exists(submitted))
         .select_related("meeting", "customer")
     )
