@@ -13,7 +13,7 @@ import csv
 import datetime as dt
 import io
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -25,6 +25,7 @@ from .models import Customer, PipelineStage
 COLUMNS = ("external_id", "name", "owner", "stage", "expected_value", "last_contact", "unit")
 REQUIRED = ("external_id", "name", "owner", "stage")
 MAX_ROWS = 20_000
+CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -96,9 +97,9 @@ def import_rows(rows: list[dict], user: Person) -> ImportResult:
     importing user's part of the organisation."""
     people = {
         p.username: p
-        for p in Person.objects.for_user(user).filter(
-            username__in={r.get("owner", "") for r in rows}
-        )
+        for p in Person.objects.for_user(user)
+        .filter(username__in={r.get("owner", "") for r in rows})
+        .select_related("unit")
     }
     units = {str(u.pk): u for u in Unit.objects.for_user(user)}
     units_by_name = {u.name: u for u in units.values()}
@@ -107,7 +108,9 @@ def import_rows(rows: list[dict], user: Person) -> ImportResult:
     }
     existing = {
         c.external_id: c
-        for c in Customer.objects.filter(external_id__in=[r.get("external_id") for r in rows])
+        for c in Customer.objects.filter(
+            external_id__in=[r.get("external_id") for r in rows]
+        ).select_related("owner", "unit", "stage")
     }
     visible = set(
         Customer.objects.for_user(user)
@@ -124,7 +127,7 @@ def import_rows(rows: list[dict], user: Person) -> ImportResult:
         for column in REQUIRED:
             if not row.get(column):
                 problems.append(_("%(column)s is empty") % {"column": column})
-        if external_id in seen:
+        if external_id and external_id in seen:
             problems.append(
                 _("external_id %(id)s is also on line %(line)d")
                 % {"id": external_id, "line": seen[external_id]}
@@ -141,7 +144,10 @@ def import_rows(rows: list[dict], user: Person) -> ImportResult:
         value = Decimal(0)
         if row.get("expected_value"):
             try:
-                value = Decimal(row["expected_value"].replace(",", ""))
+                # Stored to the cent: rounding here keeps a re-import "unchanged".
+                value = Decimal(row["expected_value"].replace(",", "")).quantize(
+                    CENT, rounding=ROUND_HALF_UP
+                )
                 if value < 0 or value >= Decimal("1e12"):
                     raise InvalidOperation
             except InvalidOperation:

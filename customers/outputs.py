@@ -10,7 +10,10 @@ from meetings.models import Meeting
 
 @register_output_check(Kind.DAILY)
 def accompany_decided(meeting: Meeting) -> list[str]:
-    undecided = meeting.briefs.filter(wants_accompany=True, accompany="").count()
+    # Drafts never reach the brief panel, where the lead decides: only handed-in briefs count.
+    undecided = meeting.briefs.filter(
+        submitted_at__isnull=False, wants_accompany=True, accompany=""
+    ).count()
     if not undecided:
         return []
     return [

@@ -9,7 +9,6 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -186,13 +185,16 @@ class BriefView(LoginRequiredMixin, View):
 
 
 def panel_context(request, meeting) -> dict:
-    expected = services.expected_briefs(meeting)
+    manages = meeting_services.can_manage(request.user, meeting)
+    # Those who run the meeting see every rep's briefs; anyone else, their own.
+    reps = None if manages else [request.user]
+    expected = services.expected_for_meetings([meeting], reps=reps)[meeting.pk]
     submitted = [e for e in expected if e.brief is not None and e.brief.is_submitted]
     context = {
         "meeting": meeting,
         "expected": expected,
         "completion": services.completion(expected),
-        "can_decide": meeting_services.can_manage(request.user, meeting) and meeting.is_open,
+        "can_decide": manages and meeting.is_open,
         "decision_form": DecisionForm(),
         "submitted": submitted,
     }
@@ -253,7 +255,7 @@ class ConfirmStageView(LoginRequiredMixin, View):
 
 
 class VisitPlanView(LoginRequiredMixin, View):
-    """Next week's visit plan per rep (customer × day), built in the weekly
+    """Next week's visit plan per rep (customers by days), built in the weekly
     meeting: each ticked cell tells that day's daily meeting to expect a brief."""
 
     def days(self, meeting) -> list[dt.date]:
