@@ -19,7 +19,28 @@ from org.workdays import WorkingCalendar, days_between
 from .defaults import install_default_stages
 from .models import Customer, PipelineStage, VisitPlan
 
-COMPANIES = ["华信电子", "长城物流", "东方航空配件", "瑞丰食品", "金桥建材", "海天化工", "北辰医疗", "新锐教育", "恒通汽车", "百川能源", "天宇通信", "云帆软件", "星河酒店", "明德律所", "联创制造", "博远咨询", "绿源农业", "中和保险", "安达快递", "宏图地产"]
+COMPANIES = (
+    "华信电子",
+    "长城物流",
+    "东方航空配件",
+    "瑞丰食品",
+    "金桥建材",
+    "海天化工",
+    "北辰医疗",
+    "新锐教育",
+    "恒通汽车",
+    "百川能源",
+    "天宇通信",
+    "云帆软件",
+    "星河酒店",
+    "明德律所",
+    "联创制造",
+    "博远咨询",
+    "绿源农业",
+    "中和保险",
+    "安达快递",
+    "宏图地产",
+)
 STAGE_CYCLE = ("lead", "qualified", "proposal", "negotiation", "proposal", "signed", "qualified")
 
 
