@@ -158,7 +158,7 @@ GUIDES = {
             Card(
                 _("Escalation dashboard"),
                 _("Breaches, gaps and reviews across the organisation."),
-                empty=_("No breaches yet: the dashboard fills once meetings run."),
+                url_name="dashboards:executive",
             ),
             ORGANISATION,
             API_DOCS,

@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("customers.urls")),
     path("", include("actions.urls")),
     path("", include("targets.urls")),
+    path("", include("dashboards.urls")),
     path("api/", include(api_patterns)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

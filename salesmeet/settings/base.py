@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "customers",
     "actions",
     "targets",
+    "dashboards",
     "simple_history",
 ]
 

@@ -15,3 +15,19 @@ def percent(value) -> str:
     if value is None:
         return "—"
     return f"{Decimal(value) * 100:.1f}%"
+
+
+@register.filter
+def duration_days(value) -> int:
+    return value.days if value is not None else 0
+
+
+@register.filter
+def trend_series(weeks) -> dict:
+    """The weekly trends as the chart script reads them."""
+    return {
+        "labels": [week.starts.isoformat() for week in weeks],
+        "breaches": [week.breaches for week in weeks],
+        "on_time": [None if week.on_time_rate is None else round(week.on_time_rate * 100, 1) for week in weeks],
+        "briefs": [None if week.brief_rate is None else round(week.brief_rate * 100, 1) for week in weeks],
+    }
