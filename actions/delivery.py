@@ -9,11 +9,13 @@ import datetime as dt
 import json
 import urllib.error
 import urllib.request
+import uuid
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from meetings.ical import absolute
 
@@ -98,7 +100,8 @@ def deliver(delivery_id: int) -> str:
     attempts = delivery.attempts + 1
     try:
         if delivery.channel == Channel.EMAIL:
-            body = f"{notification.body}\n\n{absolute(notification.url) if notification.url else ''}".strip()
+            link = absolute(notification.url) if notification.url else ""
+            body = f"{notification.body}\n\n{link}".strip()
             send_mail(notification.title, body, None, [notification.recipient.email])
         else:
             post_json(
@@ -120,3 +123,27 @@ def deliver(delivery_id: int) -> str:
         state=DeliveryState.SENT, delivered_at=timezone.now(), last_error=""
     )
     return DeliveryState.SENT
+
+
+def send_test(webhook: Webhook, person) -> Delivery:
+    """Send one test message to ``webhook`` now, whether it is active or not,
+    and return its delivery row with the outcome. The message is an ordinary
+    outbox row for ``person``, already read so that it does not ring their
+    bell; a failed test is logged and not retried."""
+    notification = Notification.objects.create(
+        recipient=person,
+        kind="webhook_test",
+        title=_("SalesMeet test message"),
+        body=_("The webhook “%(name)s” receives SalesMeet notifications.") % {"name": webhook.name},
+        idempotency_key=f"webhook-test-{webhook.pk}-{uuid.uuid4().hex}",
+        read_at=timezone.now(),
+    )
+    row = Delivery.objects.create(
+        notification=notification, channel=Channel.WEBHOOK, webhook=webhook
+    )
+    deliver(row.pk)
+    Delivery.objects.filter(pk=row.pk, state=DeliveryState.PENDING).update(
+        state=DeliveryState.FAILED
+    )
+    row.refresh_from_db()
+    return row
