@@ -196,15 +196,18 @@ def track_same_day_conclusion(meeting: Meeting) -> None:
         )
         start_clock(item, "customer_special.conclusion", meeting.starts_at)
         return
-    clock = item.clocks.filter(state=ClockState.RUNNING).first()
-    if clock is not None and clock.deadline != sla.end_of_day(meeting.starts_at):
-        move_deadline(
-            clock,
-            None,
-            sla.end_of_day(meeting.starts_at),
-            reason=_("The meeting was moved."),
-            check=False,
-        )
+    clock = item.clocks.filter(state=ClockState.RUNNING).select_related("policy").first()
+    if clock is None or clock.started_at == meeting.starts_at:
+        return
+    # The promise runs from the meeting's new start (its warnings follow) to that day's end.
+    deadline = sla.end_of_day(meeting.starts_at)
+    clock.started_at = meeting.starts_at
+    SlaClock.objects.filter(pk=clock.pk).update(
+        started_at=clock.started_at,
+        warn_at=sla.first_warning(clock.policy, clock.started_at, deadline, clock.warnings_sent),
+    )
+    if clock.deadline != deadline:
+        move_deadline(clock, None, deadline, reason=_("The meeting was moved."), check=False)
 
 
 @transaction.atomic
@@ -279,6 +282,19 @@ def complete(
     item.refresh_from_db()
     if not changed:
         return item
+    # A running clock past its deadline that no sweep has claimed yet was
+    # breached all the same: at its deadline, not met when the work came in.
+    for clock in item.clocks.filter(state=ClockState.RUNNING, deadline__lt=now):
+        if SlaClock.objects.filter(pk=clock.pk, state=ClockState.RUNNING).update(
+            state=ClockState.BREACHED, breached_at=F("deadline"), warn_at=None
+        ):
+            _event(
+                clock,
+                "breached",
+                from_state=ClockState.RUNNING,
+                to_state=ClockState.BREACHED,
+                at=clock.deadline,
+            )
     for clock in item.clocks.filter(state__in=[ClockState.RUNNING, ClockState.PAUSED]):
         if SlaClock.objects.filter(pk=clock.pk, state=clock.state).update(
             state=ClockState.MET, met_at=now, warn_at=None
@@ -350,6 +366,7 @@ def pause(clock: SlaClock, user: Person, *, reason: str) -> SlaClock:
         raise PermissionDenied(_("The owner's manager pauses a clock."))
     if not reason.strip():
         raise ValueError(_("Give the reason for pausing."))
+    clock.refresh_from_db()  # the deadline now, not when the caller read it
     now = timezone.now()
     left = sla.remaining(clock.policy, now, clock.deadline)
     if SlaClock.objects.filter(pk=clock.pk, state=ClockState.RUNNING).update(
@@ -372,6 +389,7 @@ def pause(clock: SlaClock, user: Person, *, reason: str) -> SlaClock:
 def resume(clock: SlaClock, user: Person, *, reason: str = "") -> SlaClock:
     if not can_supervise(user, clock.action_item):
         raise PermissionDenied(_("The owner's manager resumes a clock."))
+    clock.refresh_from_db()  # the time left as the pause stored it
     now = timezone.now()
     deadline = sla.resume_deadline(clock.policy, now, clock.remaining_seconds or 0)
     if SlaClock.objects.filter(pk=clock.pk, state=ClockState.PAUSED).update(
@@ -523,37 +541,49 @@ def breach_due_clocks(now: dt.datetime | None = None) -> int:
     clock missed while no worker ran."""
     now = now or timezone.now()
     count = 0
-    candidates = list(
-        SlaClock.objects.due(now).order_by("deadline").values_list("pk", flat=True)[:SWEEP_BATCH]
+    while True:  # batch after batch, until nothing due is left
+        candidates = list(
+            SlaClock.objects.due(now)
+            .order_by("deadline")
+            .values_list("pk", flat=True)[:SWEEP_BATCH]
+        )
+        claimed = sum(_breach(pk, now) for pk in candidates)
+        count += claimed
+        # A full batch all taken by another sweep: that sweep drains the rest.
+        if len(candidates) < SWEEP_BATCH or not claimed:
+            return count
+
+
+@transaction.atomic
+def _breach(pk: int, now: dt.datetime) -> bool:
+    """Claim one due clock and escalate it; False when another sweep, or a
+    "mark done", got there first (or holds it now: skipped, not waited for)."""
+    due = SlaClock.objects.filter(pk=pk, state=ClockState.RUNNING, deadline__lte=now)
+    if not list(due.select_for_update(skip_locked=True).values_list("pk", flat=True)):
+        return False
+    claimed = due.update(
+        state=ClockState.BREACHED,
+        breached_at=F("deadline"),
+        warn_at=None,
+        level=1,
     )
-    for pk in candidates:
-        with transaction.atomic():
-            claimed = SlaClock.objects.filter(
-                pk=pk, state=ClockState.RUNNING, deadline__lte=now
-            ).update(
-                state=ClockState.BREACHED,
-                breached_at=F("deadline"),
-                warn_at=None,
-                level=1,
-            )
-            if not claimed:  # another sweep, or a "mark done", got there first
-                continue
-            clock = SlaClock.objects.select_related(
-                "action_item__owner", "action_item__unit", "policy"
-            ).get(pk=pk)
-            SlaClock.objects.filter(pk=pk).update(
-                next_escalation_at=clock.deadline + _hours(clock.policy.escalate_every_hours)
-            )
-            _event(
-                clock,
-                "breached",
-                from_state=ClockState.RUNNING,
-                to_state=ClockState.BREACHED,
-                at=clock.deadline,
-            )
-            _escalate(clock, 1, clock.deadline)
-            count += 1
-    return count
+    if not claimed:
+        return False
+    clock = SlaClock.objects.select_related(
+        "action_item__owner", "action_item__unit", "policy"
+    ).get(pk=pk)
+    SlaClock.objects.filter(pk=pk).update(
+        next_escalation_at=clock.deadline + _hours(clock.policy.escalate_every_hours)
+    )
+    _event(
+        clock,
+        "breached",
+        from_state=ClockState.RUNNING,
+        to_state=ClockState.BREACHED,
+        at=clock.deadline,
+    )
+    _escalate(clock, 1, clock.deadline)
+    return True
 
 
 def warn_due_clocks(now: dt.datetime | None = None) -> int:

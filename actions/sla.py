@@ -1,10 +1,10 @@
 """Deadline arithmetic: how much time a policy gives, in calendar hours, in
 the working hours of the working calendar, or until the end of the day.
 
-All computation happens in the organisation's time zone (TIME_ZONE), so
-"the end of the meeting's day" is Shanghai's midnight whatever the server's
-clock, and working hours skip weekends, public holidays and count China's
-make-up working days (org.workdays).
+All computation happens in the organisation's time zone (TIME_ZONE, not
+whatever zone is active), so "the end of the meeting's day" is Shanghai's
+midnight whatever the server's clock, and working hours skip weekends,
+public holidays and count China's make-up working days (org.workdays).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ def window_seconds(policy: SlaPolicy) -> int:
 
 
 def _calendar_for(start: dt.datetime, days: int = 60) -> WorkingCalendar:
-    day = timezone.localtime(start).date()
+    day = timezone.localtime(start, timezone.get_default_timezone()).date()
     return WorkingCalendar.for_span(day - dt.timedelta(days=1), day + dt.timedelta(days=days))
 
 
@@ -32,7 +32,7 @@ def add_working_time(
     start: dt.datetime, seconds: int, policy: SlaPolicy, calendar: WorkingCalendar | None = None
 ) -> dt.datetime:
     """The moment ``seconds`` of working time after ``start``."""
-    tz = timezone.get_current_timezone()
+    tz = timezone.get_default_timezone()
     calendar = calendar or _calendar_for(start, days=max(60, seconds // 3600))
     moment = timezone.localtime(start, tz)
     remaining = seconds
@@ -55,7 +55,7 @@ def working_seconds_between(start: dt.datetime, end: dt.datetime, policy: SlaPol
     """Working time between two moments (0 if end is not after start)."""
     if end <= start:
         return 0
-    tz = timezone.get_current_timezone()
+    tz = timezone.get_default_timezone()
     calendar = _calendar_for(start, days=(end - start).days + 2)
     total = 0
     day = timezone.localtime(start, tz).date()
@@ -72,7 +72,7 @@ def working_seconds_between(start: dt.datetime, end: dt.datetime, policy: SlaPol
 
 def end_of_day(moment: dt.datetime) -> dt.datetime:
     """Midnight at the end of ``moment``'s day, in the organisation's zone."""
-    tz = timezone.get_current_timezone()
+    tz = timezone.get_default_timezone()
     day = timezone.localtime(moment, tz).date()
     return dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tz)
 
@@ -109,9 +109,13 @@ def first_warning(
     policy: SlaPolicy, started_at: dt.datetime, deadline: dt.datetime, sent: int = 0
 ) -> dt.datetime | None:
     """When to warn next: the ``sent``-th threshold (fractions of the window,
-    ascending), or None when no threshold is left."""
+    ascending; of its working time for a working-hours policy), or None
+    when no threshold is left."""
     thresholds = sorted(float(f) for f in (policy.warn_at or []) if 0 < float(f) < 1)
     if sent >= len(thresholds):
         return None
+    if policy.basis == Basis.WORKING:  # a fraction of the working time, not of the nights
+        span_seconds = working_seconds_between(started_at, deadline, policy)
+        return add_working_time(started_at, int(span_seconds * thresholds[sent]), policy)
     span = deadline - started_at
     return started_at + span * thresholds[sent]
