@@ -7,6 +7,7 @@ from django.dispatch import receiver
 
 from agendas.models import Conclusion, Decision
 from meetings.models import Meeting
+from meetings.signals import status_changed
 
 from . import services
 
@@ -28,3 +29,9 @@ def clocks_at_conclusion(sender, instance, created, raw=False, **kwargs):
     if created and not raw:
         instance.meeting.refresh_from_db()
         services.start_clocks_at_conclusion(instance.meeting, instance.concluded_by)
+
+
+@receiver(status_changed, sender=Meeting, dispatch_uid="actions.same_day_conclusion_on_status")
+def same_day_conclusion_on_status(sender, meeting, **kwargs):
+    if meeting.kind == "customer_special":
+        services.track_same_day_conclusion(meeting)

@@ -22,6 +22,7 @@ from org.visibility import scope_for
 from . import rules
 from .kinds import Invite, Kind, KindRule, rule_for
 from .models import CalendarFeed, Invitation, Meeting, Part, Rsvp, Status
+from .signals import status_changed
 
 
 class SchedulingError(Exception):
@@ -343,6 +344,7 @@ def publish_meeting(meeting: Meeting, caller: Person) -> Meeting:
     meeting.refresh_from_db()
     if changed:
         _notify_after_commit(meeting)
+        status_changed.send(sender=Meeting, meeting=meeting)
     return meeting
 
 
@@ -367,6 +369,8 @@ def cancel_meeting(meeting: Meeting, caller: Person, reason: str = "") -> Meetin
     meeting.refresh_from_db()
     if changed and not was_draft:
         _notify_after_commit(meeting)
+    if changed:
+        status_changed.send(sender=Meeting, meeting=meeting)
     return meeting
 
 
@@ -508,4 +512,5 @@ def confirm_proposed(
     meeting.refresh_from_db()
     if changed:
         _notify_after_commit(meeting)
+        status_changed.send(sender=Meeting, meeting=meeting)
     return meeting

@@ -235,14 +235,10 @@ def test_a_weekly_meetings_decision_is_due_when_decided(org):
     assert Escalation.objects.get(clock=clock).to_person == org.lead
 
 
-# --- Known gaps: meetings.services changes status with a queryset update, so
-# the actions app's post_save listener never hears of these two. ---------------------------
+# --- Status changes made by conditional update reach actions through
+# meetings.signals.status_changed. ---------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="meetings.services.cancel_meeting uses QuerySet.update(): no post_save reaches actions",
-)
 def test_cancelling_a_special_meeting_cancels_its_conclusion_clock(org):
     meeting = special(org, local(2026, 11, 23, 14))
     meetings.cancel_meeting(meeting, org.lead, "客户改期")
@@ -251,10 +247,6 @@ def test_cancelling_a_special_meeting_cancels_its_conclusion_clock(org):
         assert services.sweep().breached == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="meetings.services.publish_meeting uses QuerySet.update(): no post_save reaches actions",
-)
 def test_publishing_a_draft_special_meeting_starts_its_conclusion_clock(org):
     meeting, _verdict = meetings.schedule_meeting(
         meetings.MeetingSpec(
