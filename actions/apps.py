@@ -7,4 +7,4 @@ class ActionsConfig(AppConfig):
     verbose_name = _("Action items and SLA clocks")
 
     def ready(self):
-        from . import signals  # noqa: F401 - meetings and conclusions start clocks
+        from . import calendar, signals  # noqa: F401 - feed source; meetings and conclusions start clocks

@@ -127,3 +127,17 @@ def test_my_items_query_count_is_constant(org, client, count, django_assert_max_
     # with policies, the bell.
     with django_assert_max_num_queries(7):
         assert client.get(reverse("actions:mine")).status_code == 200
+
+
+def test_open_items_appear_in_the_owners_calendar_feed(org, client, item):
+    import icalendar
+
+    from meetings import services as meeting_services
+
+    path = f"/meetings/feed/{meeting_services.feed_token(org.rep)}.ics"
+    calendar = icalendar.Calendar.from_ical(client.get(path).content)
+    summaries = [str(e.get("summary")) for e in calendar.walk("VEVENT")]
+    assert "⏰ 给客户甲发报价" in summaries
+    services.complete(item, org.rep, evidence="done")
+    calendar = icalendar.Calendar.from_ical(client.get(path).content)
+    assert "⏰ 给客户甲发报价" not in [str(e.get("summary")) for e in calendar.walk("VEVENT")]
