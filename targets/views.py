@@ -10,17 +10,17 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Sum
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
 
-from org.models import Unit
+from org.models import Person, Unit
 from org.workdays import WorkingCalendar
 
 from . import figures, pacing, services
 from .forms import ActualForm, ImportForm, ReportFilterForm
-from .models import Actual, Metric, PeriodKind
+from .models import Actual, Metric, PeriodKind, Target
 
 
 def pace_series(unit: Unit, period, metric: str, today: dt.date, target: Decimal) -> dict:
@@ -136,3 +136,88 @@ class ImportView(LoginRequiredMixin, FormView):
             % {"created": result.created, "updated": result.updated, "unchanged": result.unchanged},
         )
         return redirect("targets:report")
+
+
+class PlanGridView(LoginRequiredMixin, TemplateView):
+    """The plan meeting's output screen: a unit's targets broken down to its
+    teams and reps, a cell saved as it is typed (htmx), with a warning where
+    the parts do not add up to the whole, and who set and confirmed each."""
+
+    template_name = "targets/plan.html"
+
+    def setup_plan(self):
+        form = ReportFilterForm(
+            self.request.GET or self.request.POST or None, user=self.request.user
+        )
+        form.is_valid()
+        data = getattr(form, "cleaned_data", {}) or {}
+        units = Unit.objects.for_user(self.request.user)
+        self.unit = (
+            data.get("unit") or units.filter(pk=self.request.user.unit_id).first() or units.first()
+        )
+        if self.unit is None:
+            raise PermissionDenied
+        self.period = services.period_for(
+            data.get("kind") or PeriodKind.QUARTER, data.get("date") or timezone.localdate()
+        )
+        return form
+
+    def get_context_data(self, **kwargs):
+        form = self.setup_plan()
+        from .models import Plan
+
+        return super().get_context_data(
+            form=form,
+            unit=self.unit,
+            period=self.period,
+            grid=services.decomposition(self.unit, self.period),
+            metrics=Metric.choices,
+            can_plan=services.can_plan(self.request.user, self.unit),
+            plan=Plan.objects.filter(unit=self.unit, period=self.period).first(),
+            **kwargs,
+        )
+
+    def post(self, request):
+        self.setup_plan()
+        action = request.POST.get("action")
+        try:
+            if action == "cell":
+                unit = get_object_or_404(
+                    Unit.objects.for_user(request.user), pk=request.POST.get("cell_unit") or 0
+                )
+                rep = None
+                if request.POST.get("cell_rep"):
+                    rep = get_object_or_404(
+                        Person.objects.for_user(request.user), pk=request.POST["cell_rep"]
+                    )
+                metric = request.POST.get("metric")
+                if metric not in Metric.values:
+                    raise ValueError(_("Unknown metric."))
+                try:
+                    value = Decimal(request.POST.get("value") or "0")
+                except ArithmeticError:
+                    raise ValueError(_("A target is a number.")) from None
+                services.set_target(request.user, self.period, unit, metric, value, rep)
+            elif action == "confirm":
+                target = get_object_or_404(
+                    Target.objects.for_user(request.user), pk=request.POST.get("target") or 0
+                )
+                services.confirm_target(request.user, target)
+            elif action == "plan":
+                services.save_plan(
+                    request.user,
+                    self.unit,
+                    self.period,
+                    methods=request.POST.get("methods", ""),
+                    regions=request.POST.get("regions", ""),
+                    resources=request.POST.get("resources", ""),
+                )
+                messages.success(request, _("Plan saved."))
+        except (ValueError, PermissionDenied) as error:
+            messages.error(request, str(error) or _("You cannot plan for this unit."))
+        if request.headers.get("HX-Request") == "true":
+            context = self.get_context_data()
+            return render(request, "targets/includes/plan_grid.html", context)
+        return redirect(
+            f"{request.path}?unit={self.unit.pk}&kind={self.period.kind}&date={self.period.starts_on:%Y-%m-%d}"
+        )
