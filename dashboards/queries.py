@@ -8,18 +8,24 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Min, Prefetch, Q
+from django.db.models.functions import TruncWeek
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from actions.models import ActionItem, ActionKind, ActionState, ClockState, Escalation, SlaClock
 from agendas.models import StrategyRequirement
 from customers import services as customer_services
-from meetings.cadence import cadence_health_for_units
+from meetings.cadence import CadenceRow, cadence_health_for_units
 from meetings.kinds import Kind
-from meetings.models import Meeting, Status
+from meetings.models import Invitation, Meeting, Rsvp, Status
+from org.choices import Role, UnitKind
 from org.models import Person, Unit
 from org.services import ancestor_paths
+from org.visibility import scope_for
 from targets import figures as target_figures
 from targets import services as target_services
 from targets.models import GapReview, Target
@@ -70,8 +76,32 @@ class Week:
         return None if self.briefs_expected == 0 else self.briefs_submitted / self.briefs_expected
 
 
+def visible_unit(user: Person, unit_id: int | None) -> Unit:
+    """Unit ``unit_id`` if the user may see it; without one, the user's own
+    unit, or the top of what they see. Http404 otherwise."""
+    units = Unit.objects.for_user(user)
+    if unit_id is not None:
+        return get_object_or_404(units, pk=unit_id)
+    unit = units.filter(pk=user.unit_id).first() or units.order_by("depth", "path").first()
+    if unit is None:
+        raise Http404
+    return unit
+
+
+def in_tree(rows, user: Person, unit: Unit, field: str = "unit"):
+    """The ``rows`` (a queryset with ``for_user``) of ``unit``'s tree, reached
+    through ``field``, that the user may see. When the user sees the whole
+    tree, as for any unit from :func:`visible_unit`, the visibility rule's
+    subquery (which scans the whole table) is left out: it adds nothing."""
+    rows = rows.filter(**{f"{field}__path__startswith": unit.path})
+    scope = scope_for(user)
+    if scope.everything or (scope.unit_path and unit.path.startswith(scope.unit_path)):
+        return rows
+    return rows.for_user(user)
+
+
 def tree_clocks(user: Person, unit: Unit):
-    return SlaClock.objects.for_user(user).filter(action_item__unit__path__startswith=unit.path)
+    return in_tree(SlaClock.objects.all(), user, unit, "action_item__unit")
 
 
 def headline(user: Person, unit: Unit, now: dt.datetime) -> Headline:
@@ -93,18 +123,14 @@ def headline(user: Person, unit: Unit, now: dt.datetime) -> Headline:
         .values_list("level", "n")
     )
     issues = (
-        ActionItem.objects.for_user(user)
-        .filter(
-            unit__path__startswith=unit.path,
-            kind=ActionKind.ISSUE_RESOLUTION,
-            state=ActionState.OPEN,
-        )
+        in_tree(ActionItem.objects.all(), user, unit)
+        .filter(kind=ActionKind.ISSUE_RESOLUTION, state=ActionState.OPEN)
         .aggregate(n=Count("pk"), oldest=Min("created_at"))
     )
     today = timezone.localdate(now)
     reviews = (
-        Meeting.objects.for_user(user)
-        .filter(unit__path__startswith=unit.path, kind=Kind.REVIEW)
+        in_tree(Meeting.objects.all(), user, unit)
+        .filter(kind=Kind.REVIEW)
         .aggregate(
             proposed=Count(
                 "pk", filter=Q(status__in=[Status.PROPOSED, Status.SCHEDULED, Status.IN_PROGRESS])
@@ -145,9 +171,24 @@ def breaches(user: Person, unit: Unit):
     )
 
 
-def heat_map(user: Person, unit: Unit, today: dt.date) -> list[HeatCell]:
+def quarter_report(unit: Unit, today: dt.date) -> target_figures.Report:
+    return target_figures.build(unit, target_services.period_for("quarter", today), today)
+
+
+def worst_gap(figures: dict[str, target_figures.Figure]) -> tuple[Decimal | None, str | None]:
+    """The largest gap to plan among the metrics, and its metric."""
+    worst, worst_metric = None, None
+    for metric, figure in figures.items():
+        if figure.gap is not None and (worst is None or figure.gap > worst):
+            worst, worst_metric = figure.gap, metric
+    return worst, worst_metric
+
+
+def heat_map(
+    user: Person, unit: Unit, today: dt.date, report: target_figures.Report | None = None
+) -> list[HeatCell]:
     """Each unit directly below ``unit``: its open breaches and its worst gap
-    to plan this quarter."""
+    to plan this quarter (from ``report``, the unit's quarter, when given)."""
     children = list(
         Unit.objects.for_user(user)
         .filter(path__startswith=unit.path, depth=unit.depth + 1)
@@ -156,6 +197,7 @@ def heat_map(user: Person, unit: Unit, today: dt.date) -> list[HeatCell]:
     counts: dict[int, int] = defaultdict(int)
     rows = (
         breaches(user, unit)
+        .order_by()  # breaches()' ordering would join the GROUP BY: one row per breach
         .values_list("action_item__unit__path")
         .annotate(n=Count("pk"))
         .values_list("action_item__unit__path", "n")
@@ -164,15 +206,11 @@ def heat_map(user: Person, unit: Unit, today: dt.date) -> list[HeatCell]:
         for child in children:
             if path.startswith(child.path):
                 counts[child.pk] += n
-    report = target_figures.build(unit, target_services.period_for("quarter", today), today)
+    report = report or quarter_report(unit, today)
     cells = []
     for child in children:
         row = report.rows.get((child.pk, None))
-        worst, worst_metric = None, None
-        if row is not None:
-            for metric, figure in row.figures.items():
-                if figure.gap is not None and (worst is None or figure.gap > worst):
-                    worst, worst_metric = figure.gap, metric
+        worst, worst_metric = worst_gap(row.figures) if row is not None else (None, None)
         cells.append(HeatCell(child, counts[child.pk], worst, worst_metric))
     return cells
 
@@ -190,18 +228,31 @@ def trends(user: Person, unit: Unit, today: dt.date, weeks: int = WEEKS) -> list
         index = (timezone.localtime(moment, tz).date() - starts[0]).days // 7
         return result[index] if 0 <= index < len(result) else None
 
-    clocks = tree_clocks(user, unit)
-    for breached_at in clocks.filter(breached_at__gte=first, breached_at__lt=end).values_list(
-        "breached_at", flat=True
-    ):
-        if week := bucket(breached_at):
-            week.breaches += 1
-    for deadline, state in clocks.filter(
-        deadline__gte=first, deadline__lt=end, state__in=[ClockState.MET, ClockState.BREACHED]
-    ).values_list("deadline", "state"):
-        if week := bucket(deadline):
-            week.finished += 1
-            week.met += state == ClockState.MET
+    # Counted per week in SQL: a handful of rows however many clocks there are.
+    clocks = tree_clocks(user, unit).order_by()
+    breached = (
+        clocks.filter(breached_at__gte=first, breached_at__lt=end)
+        .annotate(week=TruncWeek("breached_at", tzinfo=tz))
+        .values("week")
+        .annotate(n=Count("pk"))
+        .values_list("week", "n")
+    )
+    for week_start, n in breached:
+        if week := bucket(week_start):
+            week.breaches += n
+    finished = (
+        clocks.filter(
+            deadline__gte=first, deadline__lt=end, state__in=[ClockState.MET, ClockState.BREACHED]
+        )
+        .annotate(week=TruncWeek("deadline", tzinfo=tz))
+        .values("week")
+        .annotate(n=Count("pk"), met=Count("pk", filter=Q(state=ClockState.MET)))
+        .values_list("week", "n", "met")
+    )
+    for week_start, n, met in finished:
+        if week := bucket(week_start):
+            week.finished += n
+            week.met += met
     unit_ids = list(Unit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True))
     meetings = list(
         Meeting.objects.filter(
@@ -232,10 +283,12 @@ class LossStep:
         return None if self.total == 0 else self.done / self.total
 
 
-def loss_chain(user: Person, unit: Unit, today: dt.date) -> list[LossStep]:
+def loss_chain(
+    user: Person, unit: Unit, today: dt.date, report: target_figures.Report | None = None
+) -> list[LossStep]:
     """From what was thought to what was done, for this quarter so far: each
     step's rate with the counts behind it, so an executive sees where the
-    chain leaks."""
+    chain leaks. ``report``: the unit's quarter, when already built."""
     from django.utils.translation import gettext as _
 
     period = target_services.period_for("quarter", today)
@@ -269,7 +322,8 @@ def loss_chain(user: Person, unit: Unit, today: dt.date) -> list[LossStep]:
             unit__in=teams,
             kind__in=[Kind.DAILY, Kind.WEEKLY],
             starts_at__gte=start,
-            starts_at__lt=end,
+            # As in the trends: a meeting still to come has no brief due yet.
+            starts_at__lt=min(end, timezone.now()),
         ).exclude(status__in=[Status.CANCELLED, Status.DRAFT, Status.PROPOSED])
     )
     expected_briefs = customer_services.expected_for_meetings(meetings)
@@ -280,7 +334,8 @@ def loss_chain(user: Person, unit: Unit, today: dt.date) -> list[LossStep]:
     clock_counts = finished.aggregate(
         total=Count("pk"), met=Count("pk", filter=Q(state=ClockState.MET))
     )
-    report = target_figures.build(unit, period, today)
+    if report is None or report.period.pk != period.pk:
+        report = target_figures.build(unit, period, today)
     attained = sum(
         1 for f in report.root.figures.values() if f.expected > 0 and f.actual >= f.expected
     )
@@ -302,15 +357,203 @@ def loss_chain(user: Person, unit: Unit, today: dt.date) -> list[LossStep]:
 
 
 def meeting_load(people: list[Person], start: dt.datetime, end: dt.datetime) -> dict[int, float]:
-    """Hours each person spent in (non-cancelled) meetings in [start, end)."""
+    """Hours each person spent in meetings starting in [start, end): not
+    cancelled, drafts or proposals, and not those they declined or were
+    marked absent from."""
     hours: dict[int, float] = defaultdict(float)
     rows = (
-        Meeting.objects.filter(
-            invitations__person__in=people, starts_at__gte=start, starts_at__lt=end
+        Invitation.objects.filter(
+            person__in=people, meeting__starts_at__gte=start, meeting__starts_at__lt=end
         )
-        .exclude(status__in=[Status.CANCELLED, Status.DRAFT, Status.PROPOSED])
-        .values_list("invitations__person_id", "starts_at", "ends_at")
+        .exclude(meeting__status__in=[Status.CANCELLED, Status.DRAFT, Status.PROPOSED])
+        .exclude(rsvp=Rsvp.DECLINED)
+        .exclude(attended=False)
+        .values_list("person_id", "meeting__starts_at", "meeting__ends_at")
     )
     for person_id, starts_at, ends_at in rows:
         hours[person_id] += (ends_at - starts_at).total_seconds() / 3600
     return hours
+
+
+# --- The pages' figures, whole --------------------------------------------------------------
+
+
+@dataclass
+class Executive:
+    unit: Unit
+    lineage: list[Unit]
+    headline: Headline
+    heat: list[HeatCell]
+    weeks: list[Week]
+    loss: list[LossStep]
+
+
+def executive(user: Person, unit: Unit, now: dt.datetime) -> Executive:
+    """The escalation dashboard of ``unit`` (one the user may see), but its
+    breach list (:func:`breaches`, paged by the caller)."""
+    today = timezone.localdate(now)
+    report = quarter_report(unit, today)
+    return Executive(
+        unit=unit,
+        lineage=list(
+            Unit.objects.for_user(user).filter(path__in=ancestor_paths(unit)).order_by("depth")
+        ),
+        headline=headline(user, unit, now),
+        heat=heat_map(user, unit, today, report),
+        weeks=trends(user, unit, today),
+        loss=loss_chain(user, unit, today, report),
+    )
+
+
+def open_items_with_clocks(items):
+    """Open action items, soonest due first, with their owner and clocks."""
+    return (
+        items.filter(state=ActionState.OPEN)
+        .select_related("owner", "unit")
+        .prefetch_related(Prefetch("clocks", queryset=SlaClock.objects.select_related("policy")))
+        .order_by("due_at", "pk")
+    )
+
+
+@dataclass
+class NeedsHelp:
+    """A rep behind pace this quarter, by their worst gap."""
+
+    rep: Person
+    unit: Unit
+    worst_gap: Decimal
+    worst_metric: str
+
+    @property
+    def name(self) -> str:
+        return str(self.rep)
+
+
+class MeetingBriefs(NamedTuple):
+    meeting: Meeting
+    briefs: customer_services.Completion
+
+
+class TeamCadence(NamedTuple):
+    unit: Unit
+    rows: list[CadenceRow]
+
+
+class PersonLoad(NamedTuple):
+    person: Person
+    hours: float
+
+
+@dataclass
+class ManagerWeek:
+    unit: Unit
+    starts: dt.date
+    meetings: list[MeetingBriefs]
+    items: list[ActionItem]
+    behind: list[NeedsHelp]
+    cadence: list[TeamCadence]
+    load: list[PersonLoad]
+
+
+MANAGER_ITEMS = 30
+NEEDS_HELP = 10
+
+
+def manager_week(user: Person, unit: Unit, today: dt.date) -> ManagerWeek:
+    """This week for a manager's unit: meetings with brief completion, open
+    action items, reps furthest behind pace, cadence health of the last four
+    weeks and hours in meetings per person."""
+    monday = today - dt.timedelta(days=today.weekday())
+    start, end = _day_start(monday), _day_start(monday + dt.timedelta(days=7))
+    meetings = list(
+        in_tree(Meeting.objects.all(), user, unit)
+        .filter(starts_at__gte=start, starts_at__lt=end)
+        .exclude(status=Status.CANCELLED)
+        .select_related("unit")
+        .order_by("starts_at", "pk")
+    )
+    expected = customer_services.expected_for_meetings(meetings)
+    people = list(
+        Person.objects.filter(is_active=True, unit__path__startswith=unit.path).order_by(
+            "full_name", "pk"
+        )
+    )
+    load = meeting_load(people, start, end)
+    report = quarter_report(unit, today)
+    behind = []
+    for (_unit_id, rep_id), row in report.rows.items():
+        if rep_id is None:
+            continue
+        gap, metric = worst_gap(row.figures)
+        if gap is not None and gap > 0:
+            behind.append(NeedsHelp(row.rep, row.unit, gap, metric))
+    behind.sort(key=lambda need: need.worst_gap, reverse=True)
+    teams = list(Unit.objects.filter(path__startswith=unit.path, kind=UnitKind.TEAM))
+    cadence = cadence_health_for_units(
+        teams, monday - dt.timedelta(weeks=4), today + dt.timedelta(days=1), today=today
+    )
+    items = in_tree(ActionItem.objects.all(), user, unit)
+    return ManagerWeek(
+        unit=unit,
+        starts=monday,
+        meetings=[
+            MeetingBriefs(m, customer_services.completion(expected.get(m.pk, []))) for m in meetings
+        ],
+        items=list(open_items_with_clocks(items)[:MANAGER_ITEMS]),
+        behind=behind[:NEEDS_HELP],
+        cadence=[TeamCadence(team, cadence[team.pk]) for team in teams],
+        load=sorted(
+            (PersonLoad(p, round(load.get(p.pk, 0), 1)) for p in people),
+            key=lambda row: -row.hours,
+        ),
+    )
+
+
+class MeetingToPrepare(NamedTuple):
+    meeting: Meeting
+    to_fill: list[customer_services.ExpectedBrief]
+
+
+@dataclass
+class RepDay:
+    day: dt.date
+    meetings: list[Meeting]
+    briefs: list[MeetingToPrepare]
+    items: list[ActionItem]
+    figures: dict[str, target_figures.Figure] | None
+
+    @property
+    def briefs_to_fill(self) -> list[customer_services.ExpectedBrief]:
+        return [brief for prepare in self.briefs for brief in prepare.to_fill]
+
+
+REP_ITEMS = 20
+
+
+def rep_day(user: Person, today: dt.date) -> RepDay:
+    """Today for a rep: their meetings, the briefs still to fill for the
+    next two days, their open action items and their targets against pace."""
+    start = _day_start(today)
+    meetings = list(
+        Meeting.objects.attended_by(user)
+        .filter(starts_at__gte=start, starts_at__lt=_day_start(today + dt.timedelta(days=1)))
+        .exclude(status__in=[Status.CANCELLED, Status.PROPOSED])
+        .select_related("unit")
+        .order_by("starts_at", "pk")
+    )
+    upcoming = customer_services.upcoming_for_rep(user, days=2)
+    figures = None
+    # Only reps have a row of their own in the figures.
+    if user.unit_id and user.role == Role.REP:
+        row = quarter_report(user.unit, today).rows.get((user.unit_id, user.pk))
+        figures = row.figures if row else None
+    return RepDay(
+        day=today,
+        meetings=meetings,
+        briefs=[
+            MeetingToPrepare(m, [e for e in items if e.status in ("missing", "draft")])
+            for m, items in upcoming
+        ],
+        items=list(open_items_with_clocks(ActionItem.objects.filter(owner=user))[:REP_ITEMS]),
+        figures=figures,
+    )

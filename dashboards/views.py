@@ -3,39 +3,24 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.views import View
 from django.views.generic import TemplateView
 
-from actions.models import ActionItem, ActionState
-from customers import services as customer_services
-from meetings.cadence import cadence_health_for_units
-from meetings.models import Meeting, Status
-from org.models import Person, Unit
-from org.services import ancestor_paths
-from targets import figures as target_figures
-from targets import services as target_services
+from org.models import Unit
 
 from . import queries
 
 
 def chosen_unit(request) -> Unit:
-    units = Unit.objects.for_user(request.user)
-    if request.GET.get("unit"):
-        return get_object_or_404(
-            units, pk=request.GET["unit"] if request.GET["unit"].isdigit() else 0
-        )
-    own = units.filter(pk=request.user.unit_id).first()
-    unit = own or units.order_by("depth", "path").first()
-    if unit is None:
-        raise Http404
-    return unit
+    """The unit of ``?unit=`` if the user may see it (404 if not), else their own."""
+    raw = request.GET.get("unit")
+    return queries.visible_unit(request.user, (int(raw) if raw.isdigit() else 0) if raw else None)
 
 
 class ExecutiveView(LoginRequiredMixin, TemplateView):
@@ -43,6 +28,12 @@ class ExecutiveView(LoginRequiredMixin, TemplateView):
     unit; refreshed every minute (htmx)."""
 
     template_name = "dashboards/executive.html"
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        # The page and its htmx fragment share a URL: caches must tell them apart.
+        patch_vary_headers(response, ["HX-Request"])
+        return response
 
     def get_template_names(self):
         if self.request.headers.get("HX-Request") == "true":
@@ -52,23 +43,29 @@ class ExecutiveView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         unit = chosen_unit(self.request)
         now = timezone.now()
-        today = timezone.localdate(now)
         user = self.request.user
+        figures = queries.executive(user, unit, now)
         breach_page = Paginator(queries.breaches(user, unit), 25).get_page(
             self.request.GET.get("page")
         )
-        visible = Unit.objects.for_user(user)
         return super().get_context_data(
             unit=unit,
-            lineage=list(visible.filter(path__in=ancestor_paths(unit)).order_by("depth")),
-            headline=queries.headline(user, unit, now),
+            lineage=figures.lineage,
+            headline=figures.headline,
             breach_page=breach_page,
-            heat=queries.heat_map(user, unit, today),
-            weeks=queries.trends(user, unit, today),
-            loss=queries.loss_chain(user, unit, today),
+            heat=figures.heat,
+            weeks=figures.weeks,
+            loss=figures.loss,
             now=now,
             **kwargs,
         )
+
+
+def text_cell(value) -> str:
+    """Text a spreadsheet shows as text: one starting like a formula (a
+    title such as "=HYPERLINK(…)") gets a leading apostrophe."""
+    text = str(value)
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 class BreachCsvView(LoginRequiredMixin, View):
@@ -86,10 +83,10 @@ class BreachCsvView(LoginRequiredMixin, View):
             item = clock.action_item
             writer.writerow(
                 [
-                    item.title,
-                    item.owner,
-                    item.unit,
-                    clock.policy.name,
+                    text_cell(item.title),
+                    text_cell(item.owner),
+                    text_cell(item.unit),
+                    text_cell(clock.policy.name),
                     timezone.localtime(clock.deadline).isoformat(),
                     timezone.localtime(clock.breached_at).isoformat(),
                     clock.level,
@@ -127,90 +124,32 @@ class ManagerWeekView(LoginRequiredMixin, TemplateView):
     template_name = "dashboards/manager.html"
 
     def get_context_data(self, **kwargs):
-        unit = chosen_unit(self.request)
-        user = self.request.user
-        today = timezone.localdate()
-        monday = today - dt.timedelta(days=today.weekday())
-        start = queries._day_start(monday)
-        end = queries._day_start(monday + dt.timedelta(days=7))
-        meetings = list(
-            Meeting.objects.for_user(user)
-            .filter(unit__path__startswith=unit.path, starts_at__gte=start, starts_at__lt=end)
-            .exclude(status=Status.CANCELLED)
-            .select_related("unit")
-            .order_by("starts_at")
-        )
-        expected = customer_services.expected_for_meetings(meetings)
-        rows = [(m, customer_services.completion(expected.get(m.pk, []))) for m in meetings]
-        people = list(
-            Person.objects.filter(is_active=True, unit__path__startswith=unit.path).order_by(
-                "full_name"
-            )
-        )
-        load = queries.meeting_load(people, start, end)
-        report = target_figures.build(unit, target_services.period_for("quarter", today), today)
-        behind = sorted(
-            (
-                row
-                for key, row in report.rows.items()
-                if key[1] is not None
-                and any(f.gap is not None and f.gap > 0 for f in row.figures.values())
-            ),
-            key=lambda r: max((f.gap for f in r.figures.values() if f.gap is not None), default=0),
-            reverse=True,
-        )[:10]
-        teams = list(Unit.objects.filter(path__startswith=unit.path, kind="team"))
-        cadence = cadence_health_for_units(
-            teams, monday - dt.timedelta(weeks=4), today + dt.timedelta(days=1), today=today
+        week = queries.manager_week(
+            self.request.user, chosen_unit(self.request), timezone.localdate()
         )
         return super().get_context_data(
-            unit=unit,
-            meetings=rows,
-            items=ActionItem.objects.for_user(user)
-            .filter(unit__path__startswith=unit.path, state=ActionState.OPEN)
-            .select_related("owner")
-            .prefetch_related("clocks")
-            .order_by("due_at")[:30],
-            load=sorted(
-                ((p, round(load.get(p.pk, 0), 1)) for p in people), key=lambda pair: -pair[1]
-            ),
-            behind=behind,
-            cadence=[(team, cadence[team.pk]) for team in teams],
+            unit=week.unit,
+            meetings=week.meetings,
+            items=week.items,
+            load=week.load,
+            behind=week.behind,
+            cadence=week.cadence,
             **kwargs,
         )
 
 
 class RepDayView(LoginRequiredMixin, TemplateView):
-    """Today for a rep: meetings, briefs to fill, action items counting down, targets against pace."""
+    """Today for a rep: meetings, briefs to fill, action items counting
+    down, targets against pace."""
 
     template_name = "dashboards/rep.html"
 
     def get_context_data(self, **kwargs):
-        user = self.request.user
-        today = timezone.localdate()
-        start = queries._day_start(today)
-        meetings = list(
-            Meeting.objects.attended_by(user)
-            .filter(starts_at__gte=start, starts_at__lt=start + dt.timedelta(days=1))
-            .exclude(status__in=[Status.CANCELLED, Status.PROPOSED])
-            .order_by("starts_at")
-        )
-        upcoming = customer_services.upcoming_for_rep(user, days=2)
-        figures = None
-        if user.unit_id:
-            report = target_figures.build(
-                user.unit, target_services.period_for("quarter", today), today
-            )
-            row = report.rows.get((user.unit_id, user.pk))
-            figures = row.figures if row else None
+        day = queries.rep_day(self.request.user, timezone.localdate())
         return super().get_context_data(
-            meetings=meetings,
-            briefs=[
-                (m, [e for e in items if e.status in ("missing", "draft")]) for m, items in upcoming
-            ],
-            items=ActionItem.objects.filter(owner=user, state=ActionState.OPEN)
-            .prefetch_related("clocks")
-            .order_by("due_at")[:20],
-            figures=figures,
+            meetings=day.meetings,
+            briefs=day.briefs_to_fill,
+            items=day.items,
+            figures=day.figures,
             **kwargs,
         )
