@@ -15,6 +15,8 @@ from org.models import Person, Unit
 from . import pacing
 from .models import Actual, Metric, Period, Target
 
+CENT = Decimal("0.01")
+
 
 @dataclass
 class Figure:
@@ -101,7 +103,8 @@ def build(unit: Unit, period: Period, today: dt.date) -> Report:
             if (a["unit_id"], a["rep_id"]) in rows
             else (a["unit_id"], None)
         )
-        rows[key].figures[a["metric"]].actual += a["total"]
+        # SQLite sums decimals as floats: back to the cents they were stored in.
+        rows[key].figures[a["metric"]].actual += a["total"].quantize(CENT)
 
     def roll_up(row: Row) -> None:
         for child in row.children:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from meetings import services as meeting_services
 from meetings.kinds import Kind
+from meetings.models import Status
 from org.choices import Role
 from org.models import Person, Unit
 from org.services import ancestor_paths
@@ -27,6 +28,8 @@ from . import figures as figures_module
 from .models import GapReview, Metric, Period
 
 SENIOR_ROLES = (Role.SENIOR_MANAGER, Role.EXECUTIVE)
+# A review meeting whose record no longer takes agenda items.
+CLOSED = (Status.CONCLUDED, Status.CANCELLED)
 
 
 @dataclass(frozen=True)
@@ -47,21 +50,30 @@ def min_elapsed() -> Decimal:
     return Decimal(str(settings.SALESMEET_GAP_MIN_ELAPSED))
 
 
+def is_behind(figure: figures_module.Figure) -> bool:
+    """More than the threshold short of expected-to-date: the exact gap,
+    not the rounded one, is compared, so 15.004% is behind and 15% is not."""
+    return figure.expected > 0 and figure.actual < figure.expected * (1 - threshold())
+
+
 def caller_for(unit: Unit) -> Person | None:
-    """The senior manager above the unit: the nearest manager of a unit above
-    it with a senior role; failing that, the top of the tree."""
+    """The senior manager above the unit: at the nearest unit above it with
+    one, a senior manager (its manager first, then one sitting in it) before
+    an executive; failing that, the top of the tree."""
     ancestors = list(
         Unit.objects.filter(path__in=ancestor_paths(unit)[1:])
         .select_related("manager")
         .order_by("-depth")
     )
+    seniors = Person.objects.filter(unit__in=ancestors, role__in=SENIOR_ROLES, is_active=True)
+    seniors = list(seniors.order_by("pk"))
     for ancestor in ancestors:
-        if (
-            ancestor.manager
-            and ancestor.manager.role in SENIOR_ROLES
-            and ancestor.manager.is_active
-        ):
-            return ancestor.manager
+        here = [p for p in seniors if p.unit_id == ancestor.pk]
+        manager = ancestor.manager
+        if manager and manager.role in SENIOR_ROLES and manager.is_active:
+            here.insert(0, manager)
+        if here:  # min() keeps the first of equals: the manager, then by id
+            return min(here, key=lambda p: p.role != Role.SENIOR_MANAGER)
     managers = [a.manager for a in ancestors if a.manager and a.manager.is_active]
     return managers[-1] if managers else unit.manager
 
@@ -157,7 +169,7 @@ def propose_review(
         "contributors": _contributors(row, metric),
         "metric_label": str(Metric(metric).label),
     }
-    review, created = GapReview.objects.get_or_create(unit=unit, period=period)
+    review, _created = GapReview.objects.get_or_create(unit=unit, period=period)
     review = GapReview.objects.select_for_update().get(pk=review.pk)
     if metric in review.metrics:
         return review, False
@@ -188,7 +200,7 @@ def propose_review(
             url=review.meeting.get_absolute_url(),
             key=f"gap-review-{review.pk}",
         )
-    if review.meeting is not None:
+    if review.meeting is not None and review.meeting.status not in CLOSED:
         agenda_services.add_item(
             review.meeting,
             review.meeting.chair,
@@ -212,16 +224,15 @@ def check(period: Period, today: dt.date | None = None) -> list[Finding]:
         report = figures_module.build(root, period, today)
         if report.elapsed < min_elapsed():
             continue
-        for (unit_id, rep_id), row in report.rows.items():
+        for (_unit_id, rep_id), row in report.rows.items():
             if rep_id is not None:
                 continue
             for metric, figure in row.figures.items():
-                gap = figure.gap
-                if figure.target <= 0 or gap is None or gap <= threshold():
+                if not is_behind(figure):
                     continue
                 review, created = propose_review(row.unit, period, metric, report)
                 if created:
-                    findings.append(Finding(row.unit, period, metric, gap, review, created))
+                    findings.append(Finding(row.unit, period, metric, figure.gap, review, created))
     return findings
 
 
