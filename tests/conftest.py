@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -27,6 +28,7 @@ from tests.factories import PersonFactory, UnitFactory
 IN_CI = os.environ.get("CI", "").lower() == "true"
 ON_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 ON_REDIS = bool(settings.REDIS_URL)
+FAULTS_DIR = Path(__file__).resolve().parent / "faults"
 
 
 def pytest_report_header(config):
@@ -45,13 +47,29 @@ def pytest_configure(config):
         raise pytest.UsageError(f"SALESMEET_REQUIRE_SERVICES: not configured: {missing}")
 
 
+def _asked_for_faults(config) -> bool:
+    """The fault tests take minutes: they run when the marker expression names
+    them (``-m faults``) or their folder or file is named on the command line."""
+    if "faults" in (config.getoption("markexpr") or ""):
+        return True
+    for arg in config.args:
+        path = (config.invocation_params.dir / arg.split("::")[0]).resolve()
+        if path == FAULTS_DIR or FAULTS_DIR in path.parents:
+            return True
+    return False
+
+
 def pytest_collection_modifyitems(config, items):
     """Tests written for one service run only where the run uses it; they are
-    deselected (not skipped) elsewhere, and .ci/run runs both set-ups."""
+    deselected (not skipped) elsewhere, and .ci/run runs both set-ups. The
+    fault tests run only when asked for (.ci/run has a step for them)."""
+    faults = _asked_for_faults(config)
     keep, drop = [], []
     for item in items:
-        if (item.get_closest_marker("needs_postgres") and not ON_POSTGRES) or (
-            item.get_closest_marker("needs_redis") and not ON_REDIS
+        if (
+            (item.get_closest_marker("needs_postgres") and not ON_POSTGRES)
+            or (item.get_closest_marker("needs_redis") and not ON_REDIS)
+            or (item.get_closest_marker("faults") and not faults)
         ):
             drop.append(item)
         else:

@@ -5,9 +5,11 @@ Every variable is listed, with its default, in README.md ("Configuration").
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 
 from .env import database_from_url, email_from_url, env_bool, env_int, env_list, env_str
 
@@ -36,6 +38,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "treebeard",
+    "csp",
+    "axes",
     "salesmeet",
     "org",
     "meetings",
@@ -49,6 +53,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -58,6 +63,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into its 429 answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "salesmeet.urls"
@@ -146,6 +153,11 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Deliveries come in bursts (each breach notifies two people, by email and
+# webhooks): queued below every other task, so that a backlog of them never
+# holds up the sweeps, which expire if they wait. Redis serves priority 0
+# (the default) first and 9 last; the filesystem broker ignores priorities.
+CELERY_TASK_ROUTES = {"actions.deliver": {"priority": 9}}
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 5 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 4 * 60)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -189,6 +201,9 @@ CELERY_BEAT_SCHEDULE = {
 
 # Links in emails and calendar feeds need an absolute address.
 SALESMEET_BASE_URL = env_str("SALESMEET_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The outbox sweep re-sends a pending delivery this long after its attempt
+# fell due: its task was lost (a worker killed mid-send, a broker restart).
+SALESMEET_REDELIVER_GRACE_SECONDS = env_int("SALESMEET_REDELIVER_GRACE_SECONDS", 120)
 # How far ahead recurring meetings are materialised as meetings.
 SALESMEET_SERIES_HORIZON_DAYS = env_int("SALESMEET_SERIES_HORIZON_DAYS", 90)
 # Briefs are due this many minutes before their meeting starts.
@@ -211,6 +226,19 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes first: it refuses a locked-out username before any password is
+# checked, and counts the failures of the backend after it.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Five wrong passwords for one username from one address lock that pair for an
+# hour; a successful login clears the count. The address is REMOTE_ADDR: behind
+# the HTTPS proxy that is the proxy's, so the lock is in effect per username.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = dt.timedelta(hours=1)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -254,6 +282,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "salesmeet.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "salesmeet.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
@@ -262,6 +295,12 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # POST /api/auth/token/ (salesmeet.throttling.LoginRateThrottle): django-axes
+    # counts its failures per username; this caps the guesses per address.
+    "DEFAULT_THROTTLE_RATES": {"login": "10/minute"},
+    # Throttles identify a client by REMOTE_ADDR; X-Forwarded-For, which any
+    # client can write, is read only where production.py counts a proxy.
+    "NUM_PROXIES": 0,
 }
 
 SPECTACULAR_SETTINGS = {
@@ -286,7 +325,40 @@ SPECTACULAR_SETTINGS = {
         "ClockStateEnum": "actions.models.ClockState",
         "DeliveryStateEnum": "actions.models.DeliveryState",
     },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "salesmeet.schema.describe_drf_answers",
+    ],
 }
+
+# --- Security headers ---------------------------------------------------------------
+
+# Content-Security-Policy (django-csp). Scripts come only from our own static
+# files, each <script> tag carrying the request's nonce ({{ request.csp_nonce }});
+# no inline script and no eval. Styles allow 'unsafe-inline' because templates
+# set widths and tree depths in style attributes and htmx injects its indicator
+# style; a nonce cannot cover style attributes, and CSS cannot run code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    },
+}
+# htmx sends the CSRF token as a header from <body hx-headers> (templates/base.html),
+# the admin, treebeard and DRF's browsable API read it from the page: no script
+# needs the cookie.
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
 
 # --- Logging ------------------------------------------------------------------------
 

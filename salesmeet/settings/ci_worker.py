@@ -1,11 +1,14 @@
-"""A real Celery worker with embedded beat, started by the test suite
-(tests/actions/test_celery.py) against the test run's own database.
+"""A real Celery worker and beat, started by the test suite
+(tests/actions/test_celery.py, tests/faults/) against the test run's own database.
 
 The test settings, except that tasks go through the broker instead of
 running eagerly, beat schedules only the SLA sweep, every
-``SALESMEET_SLA_SWEEP_SECONDS`` (default 1), and the worker uses a queue of
+``SALESMEET_SLA_SWEEP_SECONDS`` (default 1), and the outbox sweep, every
+``SALESMEET_REDELIVER_SECONDS`` (default 60), and the worker uses a queue of
 its own (``SALESMEET_CI_QUEUE``), so it never takes another run's tasks.
 ``SALESMEET_TEST_DATABASE_NAME`` names the test database; it is required.
+With ``SALESMEET_CI_EMAIL_DIR`` set, sent mail is written there as files, so
+that a test can read what every process sent.
 """
 
 from django.core.exceptions import ImproperlyConfigured
@@ -22,6 +25,10 @@ CELERY_BEAT_SCHEDULE = {
         **CELERY_BEAT_SCHEDULE["sla-sweep"],
         "schedule": env_int("SALESMEET_SLA_SWEEP_SECONDS", 1),
     },
+    "redeliver-notifications": {
+        **CELERY_BEAT_SCHEDULE["redeliver-notifications"],
+        "schedule": env_int("SALESMEET_REDELIVER_SECONDS", 60),
+    },
 }
 
 _test_database = env_str("SALESMEET_TEST_DATABASE_NAME")
@@ -30,3 +37,8 @@ if _test_database is None:
         "SALESMEET_TEST_DATABASE_NAME: the test database the worker must use"
     )
 DATABASES["default"]["NAME"] = _test_database
+
+_email_dir = env_str("SALESMEET_CI_EMAIL_DIR")
+if _email_dir:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = _email_dir

@@ -4,7 +4,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import SECRET_KEY
+from .base import REST_FRAMEWORK, SECRET_KEY
 from .env import env_bool, env_int
 
 DEBUG = False
@@ -15,6 +15,9 @@ if not SECRET_KEY or len(SECRET_KEY) < 50:
     )
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The one HTTPS proxy in front appends the client's address to X-Forwarded-For:
+# the login throttle counts per that address, not per the proxy's.
+REST_FRAMEWORK = {**REST_FRAMEWORK, "NUM_PROXIES": 1}
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 # The health check is polled over plain HTTP from inside the compose network.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]

@@ -5,7 +5,7 @@ import os
 import tempfile
 
 from .base import *  # noqa: F403
-from .base import CELERY_BROKER_URL
+from .base import CELERY_BROKER_URL, REST_FRAMEWORK
 
 SECRET_KEY = "test-only-key"  # noqa: S105
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -15,6 +15,13 @@ os.makedirs(STATIC_ROOT, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Every test client shares one address and the throttle's cache outlives a
+# test: the login rate is lifted here, and tests/test_security.py checks the
+# production rate from its own address.
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,
+    "DEFAULT_THROTTLE_RATES": {**REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "login": "10000/minute"},
 }
 # Tasks run in the test process unless a test publishes to the broker on purpose.
 CELERY_TASK_ALWAYS_EAGER = True

@@ -1,6 +1,8 @@
 """Playwright driving Debian's Chromium (never a downloaded browser).
 
-A failed test leaves a screenshot in test-artifacts/ for CI to keep.
+A failed test leaves a screenshot in test-artifacts/ for CI to keep. Every
+page fails its test on a Content-Security-Policy violation, which Chromium
+reports on the console.
 """
 
 import os
@@ -10,6 +12,7 @@ from pathlib import Path
 import pytest
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CSP_VIOLATION_MARKERS = ("Content Security Policy", "Refused to")
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
@@ -36,17 +39,35 @@ def browser():
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
-@pytest.fixture
-def page(browser, request):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 800})
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
+def watch_csp(page) -> list[str]:
+    """The console messages of ``page`` that report a CSP violation, as they come."""
+    violations = []
+
+    def on_console(message):
+        if any(marker in message.text for marker in CSP_VIOLATION_MARKERS):
+            violations.append(f"{page.url}: {message.text}")
+
+    page.on("console", on_console)
+    return violations
+
+
+def close(context, page, request, violations):
     report = getattr(request.node, "rep_call", None)
     if report is not None and report.failed:
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
     context.close()
+    assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
+
+
+@pytest.fixture
+def page(browser, request):
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    violations = watch_csp(page)
+    yield page
+    close(context, page, request, violations)
 
 
 @pytest.fixture
@@ -56,9 +77,6 @@ def phone(browser, request):
     )
     page = context.new_page()
     page.set_default_timeout(10_000)
+    violations = watch_csp(page)
     yield page
-    report = getattr(request.node, "rep_call", None)
-    if report is not None and report.failed:
-        ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
-    context.close()
+    close(context, page, request, violations)
