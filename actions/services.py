@@ -422,6 +422,8 @@ def move_deadline(
         raise PermissionDenied(_("The owner's manager moves a deadline."))
     if check and not reason.strip():
         raise ValueError(_("Give the reason for moving the deadline."))
+    if check and deadline <= clock.started_at:
+        raise ValueError(_("The new deadline must come after the clock started."))
     before = clock.deadline
     if SlaClock.objects.filter(pk=clock.pk, state=ClockState.RUNNING).update(
         deadline=deadline,

@@ -9,11 +9,13 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, ListView
 
 from meetings.forms import LOCAL_INPUT
+from salesmeet.validators import plausible_date
 
 from . import notify, services
 from .models import ActionItem, ActionState, ClockState, Escalation, Notification, SlaClock
@@ -152,9 +154,9 @@ class ResumeView(ClockActionView):
 class MoveView(ClockActionView):
     def clock_act(self, request, clock):
         try:
-            deadline = forms.DateTimeField(input_formats=[LOCAL_INPUT]).clean(
-                request.POST.get("deadline", "")
-            )
+            deadline = forms.DateTimeField(
+                input_formats=[LOCAL_INPUT], validators=[plausible_date]
+            ).clean(request.POST.get("deadline", ""))
         except forms.ValidationError:
             raise ValueError(_("Give the new deadline as a date and time.")) from None
         if clock.state != ClockState.RUNNING:
@@ -176,7 +178,11 @@ class MarkReadView(LoginRequiredMixin, View):
     def post(self, request):
         ids = [int(pk) for pk in request.POST.getlist("id") if pk.isdigit()] or None
         notify.mark_read(request.user, ids)
-        target = request.POST.get("next") or "actions:notifications"
+        target = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            target = "actions:notifications"  # nowhere, or off this site
         if ids and len(ids) == 1 and not request.POST.get("next"):
             note = Notification.objects.filter(recipient=request.user, pk=ids[0]).first()
             if note and note.url:

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from meetings.forms import LOCAL_INPUT, LocalDateTimeInput
+from salesmeet.validators import plausible_date
 
 from .models import Accompany, Brief, PipelineStage
 
@@ -14,6 +15,7 @@ class BriefForm(forms.ModelForm):
         required=False,
         widget=LocalDateTimeInput(),
         input_formats=[LOCAL_INPUT],
+        validators=[plausible_date],
     )
 
     class Meta:

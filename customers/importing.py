@@ -15,10 +15,12 @@ import io
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from org.models import Person, Unit
+from salesmeet.validators import plausible_date
 
 from .models import Customer, PipelineStage
 
@@ -72,34 +74,40 @@ def read_csv(data: bytes) -> list[dict]:
         )
     reader.fieldnames = header
     rows = []
-    for row in reader:
-        if reader.line_num > MAX_ROWS + 1:
-            raise ImportFailed(
-                [
-                    RowError(
-                        reader.line_num, _("Files are limited to %(max)d rows.") % {"max": MAX_ROWS}
-                    )
-                ]
+    try:
+        for row in reader:
+            if reader.line_num > MAX_ROWS + 1:
+                raise ImportFailed(
+                    [
+                        RowError(
+                            reader.line_num,
+                            _("Files are limited to %(max)d rows.") % {"max": MAX_ROWS},
+                        )
+                    ]
+                )
+            if not any((value or "").strip() for value in row.values() if isinstance(value, str)):
+                continue  # blank line
+            rows.append(
+                {
+                    **{k: (v or "").strip() for k, v in row.items() if k in COLUMNS},
+                    "_line": reader.line_num,
+                }
             )
-        if not any((value or "").strip() for value in row.values() if isinstance(value, str)):
-            continue  # blank line
-        rows.append(
-            {
-                **{k: (v or "").strip() for k, v in row.items() if k in COLUMNS},
-                "_line": reader.line_num,
-            }
-        )
+    except csv.Error as error:  # a field past the csv module's size limit
+        raise ImportFailed(
+            [RowError(reader.line_num, _("Not a CSV file: %(error)s.") % {"error": error})]
+        ) from None
     return rows
 
 
 def import_rows(rows: list[dict], user: Person) -> ImportResult:
     """Upsert customers by ``external_id``. Owners and units must lie in the
     importing user's part of the organisation."""
+    # A value with a NUL is refused row by row below; PostgreSQL refuses it even in a lookup.
+    owners = _storable(r.get("owner", "") for r in rows)
     people = {
         p.username: p
-        for p in Person.objects.for_user(user)
-        .filter(username__in={r.get("owner", "") for r in rows})
-        .select_related("unit")
+        for p in Person.objects.for_user(user).filter(username__in=owners).select_related("unit")
     }
     units = {str(u.pk): u for u in Unit.objects.for_user(user)}
     units_by_name = {u.name: u for u in units.values()}
@@ -109,7 +117,7 @@ def import_rows(rows: list[dict], user: Person) -> ImportResult:
     existing = {
         c.external_id: c
         for c in Customer.objects.filter(
-            external_id__in=[r.get("external_id") for r in rows]
+            external_id__in=_storable(r.get("external_id", "") for r in rows)
         ).select_related("owner", "unit", "stage")
     }
     visible = set(
@@ -124,9 +132,14 @@ def import_rows(rows: list[dict], user: Person) -> ImportResult:
         line = row["_line"]
         problems = []
         external_id = row.get("external_id", "")
+        for column in COLUMNS:
+            if "\x00" in row.get(column, ""):  # no database column takes a NUL
+                problems.append(_("%(column)s is not text or a number") % {"column": column})
         for column in REQUIRED:
             if not row.get(column):
                 problems.append(_("%(column)s is empty") % {"column": column})
+        if len(external_id) > 100:
+            problems.append(_("external_id is longer than 100 characters"))
         if external_id and external_id in seen:
             problems.append(
                 _("external_id %(id)s is also on line %(line)d")
@@ -159,7 +172,8 @@ def import_rows(rows: list[dict], user: Person) -> ImportResult:
         if row.get("last_contact"):
             try:
                 last_contact = dt.date.fromisoformat(row["last_contact"])
-            except ValueError:
+                plausible_date(last_contact)
+            except (ValueError, ValidationError):
                 problems.append(
                     _("last_contact %(value)s is not a date (YYYY-MM-DD)")
                     % {"value": row["last_contact"]}
@@ -221,6 +235,10 @@ def import_rows(rows: list[dict], user: Person) -> ImportResult:
             current.save()
             result.updated += 1
     return result
+
+
+def _storable(values) -> set[str]:
+    return {value for value in values if "\x00" not in value}
 
 
 def import_csv(data: bytes, user: Person) -> ImportResult:

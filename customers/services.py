@@ -132,6 +132,14 @@ def expected_briefs(meeting: Meeting) -> list[ExpectedBrief]:
     return expected_for_meetings([meeting]).get(meeting.pk, [])  # other kinds expect none
 
 
+def expected_briefs_seen_by(meeting: Meeting, user: Person) -> list[ExpectedBrief]:
+    """The briefs ``meeting`` expects that ``user`` may follow: every rep's
+    for those who run the meeting, only their own for anyone else invited
+    (a rep sees their own briefs, not other reps' customers)."""
+    reps = None if meeting_services.can_manage(user, meeting) else [user]
+    return expected_for_meetings([meeting], reps=reps).get(meeting.pk, [])
+
+
 def completion(expected: list[ExpectedBrief]) -> Completion:
     summary = Completion()
     for item in expected:

@@ -186,9 +186,7 @@ class BriefView(LoginRequiredMixin, View):
 
 def panel_context(request, meeting) -> dict:
     manages = meeting_services.can_manage(request.user, meeting)
-    # Those who run the meeting see every rep's briefs; anyone else, their own.
-    reps = None if manages else [request.user]
-    expected = services.expected_for_meetings([meeting], reps=reps)[meeting.pk]
+    expected = services.expected_briefs_seen_by(meeting, request.user)
     submitted = [e for e in expected if e.brief is not None and e.brief.is_submitted]
     context = {
         "meeting": meeting,

@@ -20,7 +20,7 @@ from . import queries
 def chosen_unit(request) -> Unit:
     """The unit of ``?unit=`` if the user may see it (404 if not), else their own."""
     raw = request.GET.get("unit")
-    return queries.visible_unit(request.user, (int(raw) if raw.isdigit() else 0) if raw else None)
+    return queries.visible_unit(request.user, (int(raw) if raw.isdecimal() else 0) if raw else None)
 
 
 class ExecutiveView(LoginRequiredMixin, TemplateView):

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from org.models import Person, Unit
+from salesmeet.validators import plausible_date
 
 from . import services
 from .kinds import Kind, rule_for
@@ -40,10 +41,16 @@ class MeetingForm(forms.Form):
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
     title = forms.CharField(label=_("Title"), max_length=200)
     starts_at = forms.DateTimeField(
-        label=_("Starts"), widget=LocalDateTimeInput(), input_formats=[LOCAL_INPUT]
+        label=_("Starts"),
+        widget=LocalDateTimeInput(),
+        input_formats=[LOCAL_INPUT],
+        validators=[plausible_date],
     )
     ends_at = forms.DateTimeField(
-        label=_("Ends"), widget=LocalDateTimeInput(), input_formats=[LOCAL_INPUT]
+        label=_("Ends"),
+        widget=LocalDateTimeInput(),
+        input_formats=[LOCAL_INPUT],
+        validators=[plausible_date],
     )
     repeat = forms.ChoiceField(label=_("Repeat"), choices=Repeat.choices, required=False)
     until = forms.DateField(
@@ -51,6 +58,7 @@ class MeetingForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("Leave empty to repeat with no end."),
+        validators=[plausible_date],
     )
     location = forms.CharField(label=_("Place"), max_length=200, required=False)
     online_url = forms.URLField(label=_("Online link"), required=False, assume_scheme="https")
@@ -175,8 +183,14 @@ class EditScopeForm(forms.Form):
 
 class ConfirmTimeForm(forms.Form):
     starts_at = forms.DateTimeField(
-        label=_("Starts"), widget=LocalDateTimeInput(), input_formats=[LOCAL_INPUT]
+        label=_("Starts"),
+        widget=LocalDateTimeInput(),
+        input_formats=[LOCAL_INPUT],
+        validators=[plausible_date],
     )
     ends_at = forms.DateTimeField(
-        label=_("Ends"), widget=LocalDateTimeInput(), input_formats=[LOCAL_INPUT]
+        label=_("Ends"),
+        widget=LocalDateTimeInput(),
+        input_formats=[LOCAL_INPUT],
+        validators=[plausible_date],
     )

@@ -9,7 +9,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core import signing
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,6 +20,7 @@ from django.views.generic import DetailView, FormView, TemplateView
 from django_filters.views import FilterView
 
 from org.models import Unit
+from salesmeet.validators import plausible_date
 
 from . import cadence, ical, notifications, series, services
 from .filtersets import MeetingListFilter
@@ -46,6 +47,12 @@ class MeetingListView(LoginRequiredMixin, FilterView):
         return visible_meetings(self.request).order_by("-starts_at")
 
 
+def unit_id(request) -> int | None:
+    """The id in ``?unit=``, if it is one (anything else: none, not a 500)."""
+    raw = request.GET.get("unit", "")
+    return int(raw) if raw.isdecimal() else None
+
+
 class CalendarView(LoginRequiredMixin, TemplateView):
     """A week (default) or month of the meetings the user may see; ``mine=1``
     keeps those they chair or are invited to."""
@@ -56,7 +63,8 @@ class CalendarView(LoginRequiredMixin, TemplateView):
         view = "month" if self.request.GET.get("view") == "month" else "week"
         try:
             anchor = dt.date.fromisoformat(self.request.GET.get("date", ""))
-        except ValueError:
+            plausible_date(anchor)  # near year 1 or 9999 the week's bounds overflow
+        except (ValueError, ValidationError):
             anchor = timezone.localdate()
         if view == "week":
             first = anchor - dt.timedelta(days=anchor.weekday())
@@ -125,7 +133,7 @@ class MeetingCreateView(LoginRequiredMixin, MeetingFormMixin, FormView):
         if kind not in Kind.values:
             kind = Kind.WEEKLY
         units = Unit.objects.for_user(self.request.user)
-        unit = units.filter(pk=self.request.GET.get("unit") or self.request.user.unit_id).first()
+        unit = units.filter(pk=unit_id(self.request) or self.request.user.unit_id).first()
         return initial_for(self.request.user, kind, unit)
 
     def get_context_data(self, **kwargs):
@@ -170,7 +178,7 @@ class InviteePickerView(LoginRequiredMixin, View):
         kind = request.GET.get("kind", Kind.WEEKLY)
         if kind not in Kind.values:
             raise Http404
-        unit = Unit.objects.for_user(request.user).filter(pk=request.GET.get("unit") or 0).first()
+        unit = Unit.objects.for_user(request.user).filter(pk=unit_id(request) or 0).first()
         form = MeetingForm(user=request.user, initial=initial_for(request.user, kind, unit))
         return render(
             request,

@@ -24,6 +24,7 @@ class WorkingCalendar:
 
     def __init__(self, overrides: dict[dt.date, bool] | None = None) -> None:
         self.overrides = overrides or {}
+        self._known: dict[dt.date, bool] = {}  # the package's slow answers, once per day
 
     @classmethod
     def for_span(cls, start: dt.date, end: dt.date) -> WorkingCalendar:
@@ -33,10 +34,12 @@ class WorkingCalendar:
     def is_working_day(self, day: dt.date) -> bool:
         if day in self.overrides:
             return self.overrides[day]
-        try:
-            return chinese_calendar.is_workday(day)
-        except NotImplementedError:  # a year the package has no data for
-            return day.weekday() < 5
+        if day not in self._known:
+            try:
+                self._known[day] = chinese_calendar.is_workday(day)
+            except NotImplementedError:  # a year the package has no data for
+                self._known[day] = day.weekday() < 5
+        return self._known[day]
 
     def working_days(self, days: Iterable[dt.date]) -> Iterator[dt.date]:
         return (day for day in days if self.is_working_day(day))

@@ -22,12 +22,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from org.choices import Role
 from org.models import Person, Unit
+from salesmeet.validators import plausible_date
 
 from . import services
 from .models import Actual, Metric, Source
@@ -290,7 +292,8 @@ def _check_row(row: dict, lookups: _Lookups, problems: list[str]) -> dict:
     if text["date"]:
         try:
             day = _date(row["date"])
-        except ValueError:
+            plausible_date(day)
+        except (ValueError, ValidationError):
             problems.append(
                 _("date %(value)s is not a date (YYYY-MM-DD)") % {"value": text["date"]}
             )

@@ -5,6 +5,7 @@ from rest_framework import serializers
 from customers.models import Customer
 from meetings.api.serializers import InvitablePersonField, ScopedChoiceField, VisibleUnitField
 from meetings.models import Meeting
+from salesmeet.api import DateTimeField, IdField, ModelSerializer
 
 from .. import services
 from ..models import (
@@ -54,7 +55,7 @@ class ClockSummarySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ActionItemSerializer(serializers.ModelSerializer):
+class ActionItemSerializer(ModelSerializer):
     """An action item with its SLA clocks. Created through the API it runs
     under the `decision` policy: its clock's deadline is `due_at`."""
 
@@ -70,7 +71,9 @@ class ActionItemSerializer(serializers.ModelSerializer):
     customer = VisibleCustomerField(
         required=False, allow_null=True, help_text=_("A customer the caller may see.")
     )
-    customer_name = serializers.CharField(source="customer.name", read_only=True, default=None)
+    customer_name = serializers.CharField(
+        source="customer.name", read_only=True, allow_null=True, default=None
+    )
     created_by = serializers.IntegerField(source="created_by_id", read_only=True)
     done_by = serializers.IntegerField(source="done_by_id", read_only=True, allow_null=True)
     clocks = ClockSummarySerializer(many=True, read_only=True)
@@ -115,7 +118,7 @@ class ActionItemSerializer(serializers.ModelSerializer):
                 "help_text": _(
                     "When it is due. Moving a clock's deadline (`/api/clocks/{id}/move/`) "
                     "moves it too."
-                )
+                ),
             },
         }
 
@@ -144,14 +147,16 @@ class OptionalReasonSerializer(serializers.Serializer):
 
 
 class MoveSerializer(serializers.Serializer):
-    deadline = serializers.DateTimeField(
+    deadline = DateTimeField(
         help_text=_("The new deadline (ISO 8601; without an offset, the organisation's zone).")
     )
     reason = serializers.CharField(max_length=2000)
 
 
 class ClockEventSerializer(serializers.ModelSerializer):
-    actor_name = serializers.CharField(source="actor.display_name", read_only=True, default=None)
+    actor_name = serializers.CharField(
+        source="actor.display_name", read_only=True, allow_null=True, default=None
+    )
 
     class Meta:
         model = ClockEvent
@@ -243,7 +248,7 @@ class NotificationSerializer(serializers.ModelSerializer):
 
 class MarkReadSerializer(serializers.Serializer):
     ids = serializers.ListField(
-        child=serializers.IntegerField(),
+        child=IdField(),
         required=False,
         allow_null=True,
         default=None,
@@ -313,6 +318,8 @@ class DeliverySerializer(serializers.ModelSerializer):
 
 
 class SlaPolicySerializer(serializers.ModelSerializer):
+    # Not a slug: the keys name a kind and a step, e.g. ``customer_issue.feedback``.
+    key = serializers.CharField(read_only=True)
     warn_at = serializers.ListField(
         child=serializers.FloatField(min_value=0, max_value=1),
         required=False,

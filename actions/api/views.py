@@ -30,6 +30,7 @@ from ..models import (
     SlaClock,
     SlaPolicy,
     Webhook,
+    visible_items,
 )
 from . import serializers as s
 from .filtersets import (
@@ -226,8 +227,11 @@ class EscalationViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         user = self.request.user
-        visible = ActionItem.objects.for_user(user).values("pk")
-        return super().get_queryset().filter(Q(clock__action_item__in=visible) | Q(to_person=user))
+        scope = scope_for(user)
+        if scope.everything:
+            return super().get_queryset()
+        visible = visible_items(scope, "clock__action_item")
+        return super().get_queryset().filter(visible | Q(to_person=user))
 
 
 # --- Notifications ----------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from meetings.models import Meeting
 from org.models import Person
+from salesmeet.api import IdField, ModelSerializer
 
 from ..models import (
     AgendaItem,
@@ -33,6 +34,21 @@ class PersonField(serializers.PrimaryKeyRelatedField):
         from meetings.services import invitable_people
 
         return invitable_people(self.context["request"].user)
+
+
+class InviteeField(serializers.PrimaryKeyRelatedField):
+    """Someone invited to a meeting the caller may see: any other id is
+    "does not exist" (and the browsable API lists no one else)."""
+
+    def get_queryset(self):
+        meetings = Meeting.objects.for_user(self.context["request"].user)
+        return Person.objects.filter(invitations__meeting__in=meetings).distinct()
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class VisibleAgendaItemField(serializers.PrimaryKeyRelatedField):
+    def get_queryset(self):
+        return AgendaItem.objects.for_user(self.context["request"].user)
 
 
 class TemplateItemSerializer(serializers.ModelSerializer):
@@ -82,13 +98,14 @@ class AgendaItemSerializer(serializers.ModelSerializer):
 class ReorderSerializer(serializers.Serializer):
     meeting = VisibleMeetingField()
     items = serializers.ListField(
-        child=serializers.IntegerField(),
+        child=IdField(),
         help_text=_("Every item id of the agenda, in the new order."),
     )
 
 
-class DecisionSerializer(serializers.ModelSerializer):
+class DecisionSerializer(ModelSerializer):
     meeting = VisibleMeetingField()
+    agenda_item = VisibleAgendaItemField(required=False, allow_null=True)
     owner = PersonField()
 
     class Meta:
@@ -153,7 +170,7 @@ class InviteeValidationMixin:
 
 class RepFeedbackSerializer(InviteeValidationMixin, serializers.ModelSerializer):
     meeting = VisibleMeetingField()
-    rep = serializers.PrimaryKeyRelatedField(queryset=Person.objects.all())
+    rep = InviteeField()
 
     class Meta:
         model = RepFeedback
@@ -163,7 +180,7 @@ class RepFeedbackSerializer(InviteeValidationMixin, serializers.ModelSerializer)
 
 class FocusRepSerializer(InviteeValidationMixin, serializers.ModelSerializer):
     meeting = VisibleMeetingField()
-    rep = serializers.PrimaryKeyRelatedField(queryset=Person.objects.all())
+    rep = InviteeField()
 
     class Meta:
         model = FocusRep

@@ -25,6 +25,7 @@ from ..models import (
     RepFeedback,
     StrategyRequirement,
 )
+from . import filtersets as f
 from . import serializers as s
 
 
@@ -39,8 +40,6 @@ def translate_errors(call):
 
 
 class ScopedViewSet(viewsets.GenericViewSet):
-    filterset_fields = ["meeting"]
-
     def get_queryset(self):
         return self.queryset.for_user(self.request.user)
 
@@ -94,7 +93,7 @@ class AgendaItemViewSet(
 
     queryset = AgendaItem.objects.select_related("meeting").order_by("meeting", "position", "pk")
     serializer_class = s.AgendaItemSerializer
-    filterset_fields = ["meeting", "status"]
+    filterset_class = f.AgendaItemFilterSet
 
     def perform_create(self, serializer):
         data = serializer.validated_data
@@ -174,7 +173,7 @@ class DecisionViewSet(
 
     queryset = Decision.objects.select_related("meeting").order_by("meeting", "created_at")
     serializer_class = s.DecisionSerializer
-    filterset_fields = ["meeting", "owner"]
+    filterset_class = f.DecisionFilterSet
 
     def perform_create(self, serializer):
         data = serializer.validated_data
@@ -200,6 +199,7 @@ class ConclusionViewSet(
 
     queryset = Conclusion.objects.select_related("meeting").order_by("-concluded_at")
     serializer_class = s.ConclusionSerializer
+    filterset_class = f.ConclusionFilterSet
 
     @extend_schema(
         responses={201: s.ConclusionSerializer, 400: OpenApiResponse(s.MissingOutputsSerializer)}
@@ -239,6 +239,7 @@ class StrategyRequirementViewSet(OutputViewSet):
 
     queryset = StrategyRequirement.objects.order_by("meeting", "kind", "created_at")
     serializer_class = s.StrategyRequirementSerializer
+    filterset_class = f.StrategyRequirementFilterSet
 
     def create_service(self, user, data):
         return services.add_strategy_requirement(data["meeting"], user, data["kind"], data["text"])
@@ -249,6 +250,7 @@ class RepFeedbackViewSet(OutputViewSet):
 
     queryset = RepFeedback.objects.order_by("meeting", "created_at")
     serializer_class = s.RepFeedbackSerializer
+    filterset_class = f.RepFeedbackFilterSet
 
     def create_service(self, user, data):
         return services.add_rep_feedback(data["meeting"], user, data["rep"], data["text"])
@@ -259,6 +261,7 @@ class FocusRepViewSet(OutputViewSet):
 
     queryset = FocusRep.objects.order_by("meeting", "pk")
     serializer_class = s.FocusRepSerializer
+    filterset_class = f.FocusRepFilterSet
 
     def create_service(self, user, data):
         return services.add_focus_rep(data["meeting"], user, data["rep"], data.get("reason", ""))
@@ -270,7 +273,7 @@ class MonthlyPlanViewSet(OutputViewSet):
 
     queryset = MonthlyPlan.objects.order_by("meeting", "rep")
     serializer_class = s.MonthlyPlanSerializer
-    filterset_fields = ["meeting", "rep"]
+    filterset_class = f.MonthlyPlanFilterSet
 
     def create_service(self, user, data):
         return services.draft_monthly_plan(data["meeting"], user, data["text"])
@@ -294,7 +297,7 @@ class QuarterlySubmissionViewSet(OutputViewSet):
 
     queryset = QuarterlySubmission.objects.order_by("meeting", "unit", "theme", "submitted_at")
     serializer_class = s.QuarterlySubmissionSerializer
-    filterset_fields = ["meeting", "theme", "unit"]
+    filterset_class = f.QuarterlySubmissionFilterSet
 
     def create_service(self, user, data):
         return services.submit_quarterly(data["meeting"], user, data["theme"], data["text"])

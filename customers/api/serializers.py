@@ -6,6 +6,8 @@ from rest_framework import serializers
 from meetings.api.serializers import ScopedChoiceField, VisibleUnitField
 from meetings.models import Meeting
 from org.models import Person
+from salesmeet.api import ModelSerializer
+from salesmeet.validators import small_file
 
 from .. import services
 from ..models import Accompany, Brief, Customer, PipelineStage, VisitPlan
@@ -81,6 +83,11 @@ class CustomerSerializer(serializers.ModelSerializer):
             "external_id": {"help_text": _("The customer's id in the CRM; unique.")},
         }
 
+    def validate_external_id(self, value):
+        # Blank is no CRM id: NULL, which the unique constraint allows many of.
+        # (DRF skips the uniqueness check for a blank string.)
+        return value or None
+
     def validate(self, attrs):
         if self.instance is None and "unit" not in attrs:
             unit = attrs["owner"].unit
@@ -138,7 +145,8 @@ class CustomerFileSerializer(serializers.Serializer):
         help_text=_(
             "CSV with a header row: external_id, name, owner, stage, expected_value, "
             "last_contact, unit (the last three optional). UTF-8 (with or without BOM) or GBK."
-        )
+        ),
+        validators=[small_file],
     )
 
 
@@ -200,9 +208,11 @@ class BriefSerializer(serializers.ModelSerializer):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     rep_name = serializers.CharField(source="rep.display_name", read_only=True)
     stage = StageField(allow_null=True)
-    stage_name = serializers.CharField(source="stage.name", read_only=True, default=None)
+    stage_name = serializers.CharField(
+        source="stage.name", read_only=True, allow_null=True, default=None
+    )
     decided_by_name = serializers.CharField(
-        source="decided_by.display_name", read_only=True, default=None
+        source="decided_by.display_name", read_only=True, allow_null=True, default=None
     )
 
     class Meta:
@@ -253,7 +263,7 @@ class BriefSerializer(serializers.ModelSerializer):
         return serializers.DateTimeField().to_representation(services.deadline(brief.meeting))
 
 
-class BriefBodySerializer(serializers.ModelSerializer):
+class BriefBodySerializer(ModelSerializer):
     """The caller's own brief on one customer for one meeting. Fields left
     out keep their value: the stored one, or the pre-filled one for a new brief."""
 

@@ -11,13 +11,14 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.forms.models import model_to_dict
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -26,6 +27,7 @@ from org.choices import Role
 from org.models import Unit
 from org.visibility import scope_for
 from salesmeet.api import VisibleModelMixin, VisibleReadOnlyViewSet
+from salesmeet.parsers import JSONParser
 
 from .. import importing, services
 from ..models import Brief, Customer, PipelineStage, VisitPlan
@@ -83,7 +85,9 @@ class VersionsMixin:
             before = records.filter(history_id__lt=page[-1].history_id).first()
         stage_keys = None
         rows = []
-        for record, previous in zip(page, [*page[1:], before], strict=True):
+        # An object saved without history (bulk-created) has no versions at all.
+        previous_records = [*page[1:], before] if page else []
+        for record, previous in zip(page, previous_records, strict=True):
             changes = self.changes(record, previous)
             if stage_keys is None and any(field == "stage" for field, _old, _new in changes):
                 stage_keys = dict(PipelineStage.objects.values_list("pk", "key"))
@@ -340,6 +344,12 @@ class BriefViewSet(VersionsMixin, VisibleReadOnlyViewSet):
     search_fields = ["customer__name", "needs", "blockers"]
     ordering_fields = ["submitted_at", "updated_at", "meeting__starts_at"]
 
+    def get_object(self):
+        # OPTIONS on `draft/` (a PUT without an id) asks for the object too.
+        if self.lookup_field not in self.kwargs:
+            raise Http404
+        return super().get_object()
+
     @extend_schema(
         parameters=[s.BriefQuerySerializer],
         responses={200: s.BriefSerializer, 404: NOT_FOUND},
@@ -524,7 +534,8 @@ class BriefCompletionView(APIView):
     one per customer in each invited rep's visit plan for the day; weekly:
     one per active customer of each invited rep), how many are submitted,
     late and missing, per rep, and the status of each expected brief. Other
-    kinds of meeting expect none."""
+    kinds of meeting expect none. Those who run the meeting see every rep's
+    briefs; anyone else invited, only their own."""
 
     @extend_schema(
         parameters=[s.MeetingCompletionQuerySerializer],
@@ -536,7 +547,7 @@ class BriefCompletionView(APIView):
         meeting = get_object_or_404(
             Meeting.objects.for_user(request.user), pk=query.validated_data["meeting"]
         )
-        expected = services.expected_briefs(meeting)
+        expected = services.expected_briefs_seen_by(meeting, request.user)
         summary = services.completion(expected)
         reps = {item.rep.pk: item.rep for item in expected}
         answer = {

@@ -5,6 +5,8 @@ from rest_framework import serializers
 
 from org.choices import Role
 from org.models import Unit
+from salesmeet.api import IdField, ModelSerializer
+from salesmeet.validators import plausible_date
 
 from .. import series, services
 from ..kinds import Cadence, Direction, Invite, Kind
@@ -135,7 +137,7 @@ CREATE_ONLY = ("repeat", "until", "draft")
 
 # Writes go through meetings.services, which check the rules; the serializer
 # only turns the request into their arguments.
-class MeetingSerializer(serializers.ModelSerializer):
+class MeetingSerializer(ModelSerializer):
     """A meeting, with its invitations. Fields marked write-only steer the
     write (warnings, drafts, series) and are not stored as such."""
 
@@ -146,7 +148,7 @@ class MeetingSerializer(serializers.ModelSerializer):
     chair_name = serializers.CharField(source="chair.display_name", read_only=True)
     decision_maker = InvitablePersonField(required=False, allow_null=True)
     invitees = serializers.ListField(
-        child=serializers.IntegerField(),
+        child=IdField(),
         write_only=True,
         required=False,
         help_text="Ids of the people to invite besides the chair; each must be someone the "
@@ -184,6 +186,7 @@ class MeetingSerializer(serializers.ModelSerializer):
         required=False,
         allow_null=True,
         help_text="With `repeat`: the last day of the series (none: no end).",
+        validators=[plausible_date],
     )
 
     class Meta:
@@ -230,7 +233,7 @@ class MeetingSerializer(serializers.ModelSerializer):
             "sequence": {
                 "help_text": "iCalendar SEQUENCE: grows with every change calendars "
                 "must pick up (time, place, cancellation)."
-            }
+            },
         }
 
     @extend_schema_field(ProblemSerializer(many=True))

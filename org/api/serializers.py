@@ -10,7 +10,7 @@ from ..visibility import scope_for
 class UnitSerializer(serializers.ModelSerializer):
     parent = serializers.IntegerField(source="parent_id", read_only=True, allow_null=True)
     manager_name = serializers.CharField(
-        source="manager.display_name", read_only=True, default=None
+        source="manager.display_name", read_only=True, allow_null=True, default=None
     )
 
     class Meta:
@@ -30,7 +30,9 @@ class PersonBriefSerializer(serializers.ModelSerializer):
 
 class PersonSerializer(serializers.ModelSerializer):
     name = serializers.CharField(source="display_name", read_only=True)
-    unit_name = serializers.CharField(source="unit.name", read_only=True, default=None)
+    unit_name = serializers.CharField(
+        source="unit.name", read_only=True, allow_null=True, default=None
+    )
 
     class Meta:
         model = Person

@@ -7,6 +7,7 @@ from rest_framework import serializers
 from meetings.api.serializers import ScopedChoiceField, VisibleUnitField
 from meetings.models import Meeting
 from org.models import Person
+from salesmeet.validators import plausible_date, small_file
 
 from ..models import Actual, GapReview, Metric, Period, PeriodKind, Plan, Target
 
@@ -69,7 +70,7 @@ class PlanSerializer(serializers.ModelSerializer):
     )
     set_by_name = serializers.CharField(source="set_by.display_name", read_only=True)
     confirmed_by_name = serializers.CharField(
-        source="confirmed_by.display_name", read_only=True, default=None
+        source="confirmed_by.display_name", read_only=True, allow_null=True, default=None
     )
 
     class Meta:
@@ -186,6 +187,7 @@ class ActualSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["source", "created_by", "updated_at"]
         extra_kwargs = {
+            "date": {"validators": [plausible_date]},
             "value": {"min_value": 0},
             "external_id": {"help_text": _("The result's id in the CRM; unique.")},
         }
@@ -232,7 +234,8 @@ class ActualFileSerializer(serializers.Serializer):
             "CSV (UTF-8 with or without BOM, or GBK) or Excel .xlsx (its first sheet), "
             "with a header row: external_id, date, metric, value, rep, unit (the last two "
             "optional, but one of them given on every row)."
-        )
+        ),
+        validators=[small_file],
     )
 
 

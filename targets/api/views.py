@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -24,6 +24,7 @@ from meetings.models import Meeting
 from org.models import Unit
 from org.visibility import scope_for
 from salesmeet.api import VisibleModelMixin
+from salesmeet.parsers import JSONParser
 
 from .. import figures, importing, rule, services
 from ..models import Actual, GapReview, Metric, Period, Plan, Source, Target
