@@ -2,7 +2,7 @@
 
 A target is paced over its period's working days (org.workdays): after
 ``elapsed`` of them, the expected share is the active pacing curve at
-``elapsed / total`` — linear by default. The gap is 1 − actual / expected;
+``elapsed / total`` — linear by default. The gap is 1 - actual / expected;
 with nothing expected yet (a zero target, or day one of a back-loaded
 curve) there is no gap.
 """
@@ -61,7 +61,7 @@ def expected_to_date(
 
 
 def gap(actual: Decimal, expected: Decimal) -> Decimal | None:
-    """1 − actual / expected; None when nothing is expected yet."""
+    """1 - actual / expected; None when nothing is expected yet."""
     if expected <= 0:
         return None
     return (Decimal(1) - Decimal(actual) / Decimal(expected)).quantize(

@@ -119,15 +119,31 @@ def split_evenly(total: Decimal, parts: int) -> list[Decimal]:
 
 
 @transaction.atomic
-def save_plan(user: Person, unit: Unit, period: Period, *, methods: str, regions: str, resources: str, meeting=None):
+def save_plan(
+    user: Person,
+    unit: Unit,
+    period: Period,
+    *,
+    methods: str,
+    regions: str,
+    resources: str,
+    meeting=None,
+):
     """The plan's words beside its numbers: prospecting methods, regions, resources."""
     from .models import Plan
 
     if not can_plan(user, unit):
         raise PermissionDenied(_("You cannot plan for this unit."))
     plan, _created = Plan.objects.update_or_create(
-        unit=unit, period=period,
-        defaults={"methods": methods, "regions": regions, "resources": resources, "set_by": user, "meeting": meeting},
+        unit=unit,
+        period=period,
+        defaults={
+            "methods": methods,
+            "regions": regions,
+            "resources": resources,
+            "set_by": user,
+            "meeting": meeting,
+        },
     )
     return plan
 
@@ -137,19 +153,23 @@ def decomposition(unit: Unit, period: Period) -> dict:
     directly in it), per metric, with whether the parts add up to the whole."""
     from .models import Metric
 
-    children = list(Unit.objects.filter(path__startswith=unit.path, depth=unit.depth + 1).order_by("name"))
+    children = list(
+        Unit.objects.filter(path__startswith=unit.path, depth=unit.depth + 1).order_by("name")
+    )
     reps = list(Person.objects.filter(unit=unit, role="rep", is_active=True).order_by("full_name"))
-    targets = Target.objects.filter(period=period).filter(
-        Q(unit=unit) | Q(unit__in=children, rep__isnull=True)
-    ).select_related("set_by", "confirmed_by")
+    targets = (
+        Target.objects.filter(period=period)
+        .filter(Q(unit=unit) | Q(unit__in=children, rep__isnull=True))
+        .select_related("set_by", "confirmed_by")
+    )
     cells = {(t.unit_id, t.rep_id, t.metric): t for t in targets}
     sums, mismatch = {}, {}
     for metric in Metric.values:
-        parts = [cells.get((c.pk, None, metric)) for c in children] + [cells.get((unit.pk, r.pk, metric)) for r in reps]
+        parts = [cells.get((c.pk, None, metric)) for c in children] + [
+            cells.get((unit.pk, r.pk, metric)) for r in reps
+        ]
         total = sum((t.value for t in parts if t is not None), Decimal(0))
         whole = cells.get((unit.pk, None, metric))
         sums[metric] = total
         mismatch[metric] = whole is not None and any(parts) and total != whole.value
     return {"children": children, "reps": reps, "cells": cells, "sums": sums, "mismatch": mismatch}
-
-

@@ -51,14 +51,18 @@ def test_rep_briefs_on_a_phone_and_the_lead_decides(live_server, tomorrows_daily
     section.get_by_test_id("expected-brief").filter(has_text=customer.name).click()
 
     form = phone.get_by_test_id("brief-form")
-    assert form.get_by_label("阶段").input_value() == str(customer.stage_id)  # pre-filled from the CRM record
+    assert form.get_by_label("阶段").input_value() == str(
+        customer.stage_id
+    )  # pre-filled from the CRM record
     form.get_by_label("客户需求").fill("希望下周看到分期付款方案")
     form.get_by_label("卡点").fill("财务总监尚未表态")
     form.get_by_label("需要的支持").fill("需要组长一起拜访财务总监")
     form.get_by_label("请组长陪访").check()
     form.get_by_test_id("submit-brief").click()
     phone.wait_for_url(f"{live_server.url}/prepare/")
-    assert "已提交" in phone.get_by_test_id("prepare-meeting").filter(has_text="明日晨会").inner_text()
+    assert (
+        "已提交" in phone.get_by_test_id("prepare-meeting").filter(has_text="明日晨会").inner_text()
+    )
 
     brief = Brief.objects.get(meeting=meeting, customer=customer)
     assert brief.wants_accompany and brief.submitted_at and not brief.is_late
@@ -72,7 +76,9 @@ def test_rep_briefs_on_a_phone_and_the_lead_decides(live_server, tomorrows_daily
     card.get_by_text("陪访", exact=True).click()
     card.get_by_placeholder("建议").fill("周三上午一起去")
     card.get_by_role("button", name="决定").click()
-    page.get_by_test_id("panel-brief").filter(has_text=customer.name).get_by_test_id("decision").wait_for()
+    page.get_by_test_id("panel-brief").filter(has_text=customer.name).get_by_test_id(
+        "decision"
+    ).wait_for()
 
     brief.refresh_from_db()
     assert brief.accompany == "yes"

@@ -19,7 +19,9 @@ def breached(transactional_db):
     call_command("seed_demo", verbosity=0)
     rep = Person.objects.get(username="rep")
     item = services.create_action_item(
-        title="三天内回复客户投诉", owner=rep, created_by=Person.objects.get(username="lead"),
+        title="三天内回复客户投诉",
+        owner=rep,
+        created_by=Person.objects.get(username="lead"),
         due_at=timezone.now() + dt.timedelta(minutes=1),
     )
     services.sweep(timezone.now() + dt.timedelta(minutes=2))

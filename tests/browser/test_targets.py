@@ -26,7 +26,9 @@ def planned_team(transactional_db, tmp_path):
     period = services.period_for("quarter", today)
     services.set_target(director, period, team, "revenue", Decimal(1_000_000))
     expected = figures.build(team, period, today).root.figures["revenue"].expected
-    assert pacing.elapsed_fraction(period, today) >= Decimal("0.2"), "the rule waits for 20% of the quarter"
+    assert pacing.elapsed_fraction(period, today) >= Decimal("0.2"), (
+        "the rule waits for 20% of the quarter"
+    )
     behind = (expected * Decimal("0.8")).quantize(Decimal(1))
     rep = Person.objects.get(username="rep")
     csv = tmp_path / "actuals.csv"
@@ -38,7 +40,9 @@ def planned_team(transactional_db, tmp_path):
     return team, period, csv
 
 
-def test_director_imports_results_and_the_executive_confirms_the_review(live_server, planned_team, page, browser):
+def test_director_imports_results_and_the_executive_confirms_the_review(
+    live_server, planned_team, page, browser
+):
     team, period, csv = planned_team
     log_in(page, live_server.url, "director")
     page.wait_for_url(f"{live_server.url}/")
