@@ -2,9 +2,12 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
 from customers.demo import seed_customers
+from customers.models import Customer
 from meetings.demo import seed_meetings
+from meetings.models import Meeting
 from org.choices import Role
 from org.demo import DEMO_PASSWORD, SIZES, seed_org
+from salesmeet.large_seed import seed_large
 
 
 class Command(BaseCommand):
@@ -16,13 +19,18 @@ class Command(BaseCommand):
             choices=sorted(SIZES),
             default="small",
             help="small: one company, 2 regions, 5 teams, ~30 reps (default). "
-            "large: 10 regions, 200 teams, 2,000 reps, for benchmarks.",
+            "large: 10 regions, 200 teams, 2,000 reps and two years of their meetings, "
+            "action items and results, for benchmarks (minutes, best on PostgreSQL).",
         )
 
     def handle(self, *args, size, **options):
         report = seed_org(size)
         meetings = seed_meetings()
         customers = seed_customers()
+        if size == "large":
+            # Two years of activity on top: see salesmeet/large_seed.py.
+            seed_large(self.stdout.write)
+            meetings, customers = Meeting.objects.count(), Customer.objects.count()
         self.stdout.write(
             _("Demo organisation ready: %(units)d units and %(people)d people created.")
             % {"units": report.units_created, "people": report.people_created}
