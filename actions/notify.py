@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -69,21 +70,39 @@ def _enqueue_after_commit(delivery_ids: list[int]) -> None:
         transaction.on_commit(lambda pk=pk: tasks.deliver.delay(pk))
 
 
-def stuck_deliveries(
-    now: dt.datetime | None = None, *, grace: dt.timedelta = dt.timedelta(minutes=2)
-):
-    """Pending deliveries whose next attempt is overdue: their task was lost
-    (a worker killed mid-send, a broker restart)."""
+def stuck_deliveries(now: dt.datetime | None = None, *, grace: dt.timedelta | None = None):
+    """Pending deliveries whose next attempt is overdue by more than ``grace``
+    (``SALESMEET_REDELIVER_GRACE_SECONDS``): their task was lost (a worker
+    killed mid-send, a broker restart)."""
     now = now or timezone.now()
+    if grace is None:
+        grace = dt.timedelta(seconds=settings.SALESMEET_REDELIVER_GRACE_SECONDS)
     return Delivery.objects.filter(state=DeliveryState.PENDING, next_attempt_at__lte=now - grace)
 
 
 def requeue_stuck(now: dt.datetime | None = None) -> int:
-    ids = list(stuck_deliveries(now).values_list("pk", flat=True)[:1000])
+    """Queue a task again for each stuck delivery, oldest first, and mark it
+    queued now, so that it is queued again once per grace period, not by
+    every sweep; two sweeps at once (two beats) take different rows.
+
+    A delivery whose first task still waits behind a backlog longer than the
+    grace cannot be told from a lost one: its second task expires after the
+    grace, so that a long backlog is not doubled by tasks that find their
+    row sent (the consumer drops an expired task without running it)."""
+    now = now or timezone.now()
+    grace = dt.timedelta(seconds=settings.SALESMEET_REDELIVER_GRACE_SECONDS)
+    with transaction.atomic():
+        ids = list(
+            stuck_deliveries(now, grace=grace)
+            .order_by("next_attempt_at")
+            .select_for_update(skip_locked=True)
+            .values_list("pk", flat=True)[:1000]
+        )
+        Delivery.objects.filter(pk__in=ids).update(next_attempt_at=now)
     from . import tasks
 
     for pk in ids:
-        tasks.deliver.delay(pk)
+        tasks.deliver.apply_async((pk,), expires=grace.total_seconds())
     return len(ids)
 
 
