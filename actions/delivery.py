@@ -1,7 +1,11 @@
 """Delivering one outbox row to its channel: email, or a webhook in the
 receiver's own message format. Each attempt is logged on the row; a failure
 schedules the next attempt with exponential backoff and never raises into
-the sweep that queued it."""
+the task or sweep that tried it.
+
+Whoever sends a row first claims it: a row may be tried by its own task, by
+the outbox sweep (its task was lost, or waits behind a backlog), or by the
+broker redelivering a task whose worker died, and only one of them sends."""
 
 from __future__ import annotations
 
@@ -23,6 +27,10 @@ from meetings.ical import absolute
 from .models import Channel, Delivery, DeliveryState, Notification, Webhook
 
 TIMEOUT_SECONDS = 5
+# A claimed row is not tried again for this long: longer than a send can
+# take. A worker killed mid-send leaves its row to the outbox sweep after
+# this lease and the grace.
+LEASE = dt.timedelta(seconds=6 * TIMEOUT_SECONDS)
 
 
 def payload(notification: Notification, fmt: str) -> dict:
@@ -95,18 +103,36 @@ def backoff(attempts: int) -> dt.timedelta:
     return dt.timedelta(seconds=min(30 * 2 ** (attempts - 1), 3600))
 
 
-def deliver(delivery_id: int) -> str:
-    """Try one delivery. Returns the state it is left in."""
-    delivery = (
-        Delivery.objects.select_related("notification__recipient", "webhook")
-        .filter(pk=delivery_id)
-        .first()
+def claim(delivery_id: int, now: dt.datetime) -> bool:
+    """Take a pending row whose attempt is due, in one conditional UPDATE:
+    of two callers at once, one gets it."""
+    return (
+        Delivery.objects.filter(
+            pk=delivery_id, state=DeliveryState.PENDING, next_attempt_at__lte=now
+        ).update(attempts=F("attempts") + 1, next_attempt_at=now + LEASE)
+        == 1
     )
-    if delivery is None or delivery.state != DeliveryState.PENDING:
-        return getattr(delivery, "state", "missing")
+
+
+def deliver(delivery_id: int, now: dt.datetime | None = None) -> str:
+    """Try one delivery unless it is sent, given up, backing off or being sent
+    by someone else. Returns the state it is left in."""
+    return attempt(delivery_id, now) or (
+        Delivery.objects.filter(pk=delivery_id).values_list("state", flat=True).first() or "missing"
+    )
+
+
+def attempt(delivery_id: int, now: dt.datetime | None = None) -> str | None:
+    """Claim the row and send it: the state it is left in, or None when it was
+    not ours to send."""
+    now = now or timezone.now()
+    if not claim(delivery_id, now):
+        return None
+    delivery = Delivery.objects.select_related("notification__recipient", "webhook").get(
+        pk=delivery_id
+    )
     notification = delivery.notification
-    Delivery.objects.filter(pk=delivery.pk).update(attempts=F("attempts") + 1)
-    attempts = delivery.attempts + 1
+    attempts = delivery.attempts
     try:
         if delivery.channel == Channel.EMAIL:
             link = absolute(notification.url) if notification.url else ""
@@ -125,11 +151,11 @@ def deliver(delivery_id: int) -> str:
         Delivery.objects.filter(pk=delivery.pk).update(
             state=state,
             last_error=f"{type(error).__name__}: {error}"[:2000],
-            next_attempt_at=timezone.now() + backoff(attempts),
+            next_attempt_at=now + backoff(attempts),
         )
         return state
     Delivery.objects.filter(pk=delivery.pk).update(
-        state=DeliveryState.SENT, delivered_at=timezone.now(), last_error=""
+        state=DeliveryState.SENT, delivered_at=now, last_error=""
     )
     return DeliveryState.SENT
 

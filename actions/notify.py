@@ -5,6 +5,7 @@ after commit, and a sweep re-sends what a crash left behind."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -14,6 +15,10 @@ from django.utils import timezone
 from .models import ActionItem, Channel, Delivery, DeliveryState, Notification, Webhook
 
 MAX_ATTEMPTS = 8
+# One outbox sweep sends for at most this long, and at most this many rows:
+# it holds a worker process meanwhile, which the SLA sweeps may be waiting for.
+SEND_STUCK_BUDGET = dt.timedelta(seconds=10)
+SEND_STUCK_BATCH = 5000
 
 
 def webhooks_for(item: ActionItem | None):
@@ -73,37 +78,38 @@ def _enqueue_after_commit(delivery_ids: list[int]) -> None:
 def stuck_deliveries(now: dt.datetime | None = None, *, grace: dt.timedelta | None = None):
     """Pending deliveries whose next attempt is overdue by more than ``grace``
     (``SALESMEET_REDELIVER_GRACE_SECONDS``): their task was lost (a worker
-    killed mid-send, a broker restart)."""
+    killed mid-send, a broker restart), waits behind a backlog, or failed and
+    has backed off."""
     now = now or timezone.now()
     if grace is None:
         grace = dt.timedelta(seconds=settings.SALESMEET_REDELIVER_GRACE_SECONDS)
     return Delivery.objects.filter(state=DeliveryState.PENDING, next_attempt_at__lte=now - grace)
 
 
-def requeue_stuck(now: dt.datetime | None = None) -> int:
-    """Queue a task again for each stuck delivery, oldest first, and mark it
-    queued now, so that it is queued again once per grace period, not by
-    every sweep; two sweeps at once (two beats) take different rows.
+def send_stuck(now: dt.datetime | None = None, *, budget: dt.timedelta = SEND_STUCK_BUDGET) -> int:
+    """Send the stuck deliveries here, oldest first, for at most ``budget``;
+    the next sweep takes the rest. Returns how many this sweep tried.
 
-    A delivery whose first task still waits behind a backlog longer than the
-    grace cannot be told from a lost one: its second task expires after the
-    grace, so that a long backlog is not doubled by tasks that find their
-    row sent (the consumer drops an expired task without running it)."""
+    Sending here rather than queueing a task per row keeps a backlog from
+    growing: a lost task cannot be told from one still waiting behind a long
+    queue, and re-queueing every such row each sweep doubled that queue.
+    Each row is claimed before it is sent (delivery.claim), so the row's own
+    task, arriving later, or a second sweep (two beats) sends nothing twice."""
+    from . import delivery
+
     now = now or timezone.now()
-    grace = dt.timedelta(seconds=settings.SALESMEET_REDELIVER_GRACE_SECONDS)
-    with transaction.atomic():
-        ids = list(
-            stuck_deliveries(now, grace=grace)
-            .order_by("next_attempt_at")
-            .select_for_update(skip_locked=True)
-            .values_list("pk", flat=True)[:1000]
-        )
-        Delivery.objects.filter(pk__in=ids).update(next_attempt_at=now)
-    from . import tasks
-
-    for pk in ids:
-        tasks.deliver.apply_async((pk,), expires=grace.total_seconds())
-    return len(ids)
+    give_up = time.monotonic() + budget.total_seconds()
+    tried = 0
+    for pk in (
+        stuck_deliveries(now)
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:SEND_STUCK_BATCH]
+    ):
+        if time.monotonic() > give_up:
+            break
+        if delivery.attempt(pk, now) is not None:
+            tried += 1
+    return tried
 
 
 def unread_count(person) -> int:

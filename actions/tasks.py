@@ -18,4 +18,4 @@ def deliver(delivery_id: int) -> str:
 
 @shared_task(name="actions.redeliver_stuck")
 def redeliver_stuck() -> int:
-    return notify.requeue_stuck()
+    return notify.send_stuck()

@@ -215,13 +215,53 @@ def test_a_delivery_whose_task_was_lost_is_sent_again_after_the_grace(
     assert (pending.state, pending.attempts) == (DeliveryState.PENDING, 0)
 
     with at(MONDAY + MINUTE):
-        assert notify.requeue_stuck() == 0  # it may still be in the queue
+        assert notify.send_stuck() == 0  # it may still be in the queue
     with at(MONDAY + 3 * MINUTE):
-        assert notify.requeue_stuck() == 1
-        assert notify.requeue_stuck() == 0
+        assert notify.send_stuck() == 1
+        assert notify.send_stuck() == 0
     pending.refresh_from_db()
     assert (pending.state, pending.attempts) == (DeliveryState.SENT, 1)
     assert len(mailoutbox) == 1
+
+
+def test_the_sweep_sends_a_stuck_delivery_itself_and_its_late_task_sends_nothing(
+    org, action, django_capture_on_commit_callbacks, mailoutbox, monkeypatch
+):
+    """A task waiting behind a long queue looks lost to the sweep: the sweep
+    sends the row instead of queueing a second task, and the first task,
+    when it runs at last, finds the row sent."""
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        tell(org.lead, action)
+    pending = Delivery.objects.get()
+    monkeypatch.setattr(tasks.deliver, "delay", lambda *a: pytest.fail("queued again"))
+    monkeypatch.setattr(tasks.deliver, "apply_async", lambda *a, **k: pytest.fail("queued"))
+    with at(MONDAY + 3 * MINUTE):
+        assert tasks.redeliver_stuck() == 1
+    monkeypatch.undo()
+    for late_task in queued:
+        late_task()
+    pending.refresh_from_db()
+    assert (pending.state, pending.attempts) == (DeliveryState.SENT, 1)
+    assert len(mailoutbox) == 1
+
+
+def test_of_two_tasks_for_one_row_only_the_first_sends(org, action, mailoutbox, monkeypatch):
+    """A broker may hand the same task out twice (a worker lost mid-task, a
+    re-sent one): the row is claimed before it is sent."""
+    tell(org.lead, action)
+    pending = Delivery.objects.get()
+    states = []
+
+    def send_mail_while_a_second_task_runs(*args, **kwargs):
+        states.append(delivery.deliver(pending.pk))  # the duplicate, mid-send of the first
+        mailoutbox.append(args)
+
+    monkeypatch.setattr(delivery, "send_mail", send_mail_while_a_second_task_runs)
+    assert delivery.deliver(pending.pk) == DeliveryState.SENT
+    assert states == [DeliveryState.PENDING]  # claimed by the first: nothing sent
+    assert len(mailoutbox) == 1
+    pending.refresh_from_db()
+    assert pending.attempts == 1
 
 
 def test_a_delivery_killed_mid_send_is_sent_again(
@@ -264,9 +304,9 @@ def test_a_failed_send_is_logged_and_retried_with_backoff(
 
     monkeypatch.undo()
     with at(MONDAY + 2 * MINUTE):
-        assert notify.requeue_stuck() == 0  # backoff, then the grace
+        assert notify.send_stuck() == 0  # backoff, then the grace
     with at(MONDAY + 3 * MINUTE):
-        assert notify.requeue_stuck() == 1
+        assert notify.send_stuck() == 1
     row.refresh_from_db()
     assert (row.state, row.attempts, row.last_error) == (DeliveryState.SENT, 2, "")
     assert len(mailoutbox) == 1
@@ -282,6 +322,6 @@ def test_a_delivery_gives_up_after_the_last_attempt(org, action, monkeypatch):
     Delivery.objects.filter(pk=row.pk).update(attempts=notify.MAX_ATTEMPTS - 1)
     assert delivery.deliver(row.pk) == DeliveryState.FAILED
     with at(MONDAY + 48 * HOUR):
-        assert notify.requeue_stuck() == 0
+        assert notify.send_stuck() == 0
     assert delivery.deliver(row.pk) == DeliveryState.FAILED  # a late task changes nothing
     assert Delivery.objects.get().attempts == notify.MAX_ATTEMPTS

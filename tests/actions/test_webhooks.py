@@ -228,21 +228,23 @@ def test_a_breach_reaches_the_webhooks_of_the_unit_and_above(
 def test_a_failing_receiver_is_retried_with_backoff_then_given_up(org, item, receiver):
     hook(org, receiver.url("/fail"))
     row = webhook_row(warn(org.rep, item))
-    previous = row.next_attempt_at
+    tried_at = timezone.now()
     for attempt in range(1, notify.MAX_ATTEMPTS + 1):
-        tried_at = timezone.now()
-        state = delivery.deliver(row.pk)
+        state = delivery.deliver(row.pk, tried_at)
         row.refresh_from_db()
         assert row.attempts == attempt
         assert row.last_error == "HTTPError: HTTP Error 500: Internal Server Error"
-        assert row.next_attempt_at >= tried_at + delivery.backoff(attempt)
-        assert row.next_attempt_at > previous
-        previous = row.next_attempt_at
+        assert row.next_attempt_at == tried_at + delivery.backoff(attempt)
         if attempt < notify.MAX_ATTEMPTS:
             assert state == row.state == DeliveryState.PENDING
+            # Backing off: a task that comes early sends nothing.
+            early = row.next_attempt_at - dt.timedelta(seconds=1)
+            assert delivery.deliver(row.pk, early) == DeliveryState.PENDING
+            tried_at = row.next_attempt_at
     assert row.state == DeliveryState.FAILED
     assert row.delivered_at is None
-    assert delivery.deliver(row.pk) == DeliveryState.FAILED  # given up: not tried again
+    later = row.next_attempt_at + dt.timedelta(days=1)
+    assert delivery.deliver(row.pk, later) == DeliveryState.FAILED  # given up: not tried again
     assert len(receiver.received) == notify.MAX_ATTEMPTS
     assert {r.headers["Idempotency-Key"] for r in receiver.received} == {"warning-1"}
 
@@ -300,13 +302,13 @@ def test_a_lost_delivery_is_resent_by_the_outbox_sweep(org, item, receiver):
     # notify() enqueues on commit; the test's transaction never commits, so
     # the task is lost as if the worker had died before running it.
     row = webhook_row(warn(org.rep, item))
-    assert notify.requeue_stuck() == 0  # within the grace period: its task may still run
+    assert notify.send_stuck() == 0  # within the grace period: its task may still run
     with time_machine.travel(timezone.now() + dt.timedelta(minutes=3)):
-        assert notify.requeue_stuck() == 2  # the webhook and the email
+        assert notify.send_stuck() == 2  # the webhook and the email
     row.refresh_from_db()
     assert row.state == DeliveryState.SENT
     assert [r.headers["Idempotency-Key"] for r in receiver.received] == ["warning-1"]
-    assert notify.requeue_stuck(timezone.now() + HOUR) == 0
+    assert notify.send_stuck(timezone.now() + HOUR) == 0
 
 
 def test_a_failed_attempt_is_resent_after_its_backoff(org, item, receiver):
@@ -317,8 +319,8 @@ def test_a_failed_attempt_is_resent_after_its_backoff(org, item, receiver):
     webhook.url = receiver.url("/recovered")
     webhook.save()
     start = timezone.now()
-    assert notify.requeue_stuck(start + dt.timedelta(minutes=1)) == 0  # backing off
-    assert notify.requeue_stuck(start + dt.timedelta(minutes=3)) == 1
+    assert notify.send_stuck(start + dt.timedelta(minutes=1)) == 0  # backing off
+    assert notify.send_stuck(start + dt.timedelta(minutes=3)) == 1
     row.refresh_from_db()
     assert (row.state, row.attempts, row.last_error) == (DeliveryState.SENT, 2, "")
     assert [r.path for r in receiver.received] == ["/fail", "/recovered"]
@@ -347,4 +349,4 @@ def test_a_failed_test_message_reports_the_error_and_is_not_retried(org, api_as,
     body = response.json()
     assert body["state"] == "failed"
     assert "500" in body["last_error"]
-    assert notify.requeue_stuck(timezone.now() + HOUR) == 0
+    assert notify.send_stuck(timezone.now() + HOUR) == 0

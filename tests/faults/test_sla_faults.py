@@ -9,7 +9,7 @@ the restarted broker lost.
 
 Every process runs ``salesmeet.settings.ci_worker`` against this run's test
 database and a Redis server of the test's own on a free port (the shared
-Redis is never restarted). The test takes five to six minutes on two cores,
+Redis is never restarted). The test takes five to six minutes on two idle cores,
 so it runs only when asked for: ``pytest -m faults`` or ``pytest
 tests/faults`` (.ci/run has a step for it). It prints a report of the counts
 (``-s`` shows it).
@@ -58,9 +58,9 @@ pytestmark = [pytest.mark.faults, pytest.mark.needs_postgres, pytest.mark.needs_
 CLOCKS = 10_000
 FIRST_DUE, LAST_DUE = 1.0, 60.0  # seconds after the clocks are written
 SWEEP_SECONDS = 1
-# The outbox sweep re-sends what is still pending a minute after it was
-# queued (its second task expires after that minute: the delivery may only
-# be waiting behind the backlog of 20,000).
+# Every 15 s the outbox sweep sends, itself, what is still pending a minute
+# after it fell due: its task was lost with Redis or the killed worker, or
+# still waits behind the backlog of 20,000 (it then finds its row sent).
 REDELIVER_SECONDS = 15
 GRACE_SECONDS = 60
 KILL_AFTER = 20.0  # the first worker dies in the sweep running at this moment
@@ -69,10 +69,11 @@ REDIS_RESTART_AFTER = 35.0
 REDIS_DOWN_SECONDS = 2.0
 # The test fails when nothing has changed for STALL_SECONDS (longer than a
 # lost delivery waits for the outbox sweep), and in any case once
-# DRAIN_SECONDS have passed since the clocks were written. Two cores drain
-# them in five to six minutes (the 20,000 deliveries take most of it).
+# DRAIN_SECONDS have passed since the clocks were written. Two idle cores
+# drain them in five to six minutes (the 20,000 deliveries take most of it);
+# a machine busy with other work took over ten.
 STALL_SECONDS = GRACE_SECONDS + 3 * REDELIVER_SECONDS
-DRAIN_SECONDS = 600.0
+DRAIN_SECONDS = 1200.0
 READY_SECONDS = 90.0
 CELERY = Path(sys.executable).with_name("celery")
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
@@ -168,11 +169,8 @@ class Service:
     def tasks_run(self, name: str) -> int:
         return len(re.findall(rf"{re.escape(name)}\[[0-9a-f-]+\] succeeded", self.output()))
 
-    def tasks_expired(self, name: str) -> int:
-        return len(re.findall(rf"Discarding revoked task: {re.escape(name)}\[", self.output()))
-
-    def requeued(self) -> int:
-        """Deliveries the outbox sweeps of this worker queued again."""
+    def sent_by_sweeps(self) -> int:
+        """Deliveries the outbox sweeps of this worker tried themselves."""
         found = re.findall(
             r"actions\.redeliver_stuck\[[0-9a-f-]+\] succeeded in [^:]*: (\d+)", self.output()
         )
@@ -444,8 +442,7 @@ def test_no_breach_is_lost_or_doubled_when_a_worker_dies_and_redis_restarts(org,
         "  sent after more than one attempt": emails.filter(attempts__gt=1).count(),
         "deliver tasks run": sum(w.tasks_run("actions.deliver") for w in workers),
         "outbox sweeps run": sum(w.tasks_run("actions.redeliver_stuck") for w in workers),
-        "  deliveries queued again": sum(w.requeued() for w in workers),
-        "  of those, expired unused": sum(w.tasks_expired("actions.deliver") for w in workers),
+        "  deliveries they tried": sum(w.sent_by_sweeps() for w in workers),
         "SLA sweeps run": sum(w.tasks_run("actions.sla_sweep") for w in workers),
         "emails written": len(mail),
         "  distinct": len(set(mail)),
