@@ -114,6 +114,11 @@ def briefs_expected(what: str) -> list[str]:
     ]
 
 
+def briefs_counted(what: str) -> list[str]:
+    """customers.services.completion_by_meeting over ``what`` (loaded)."""
+    return [what, f"expected, submitted and late briefs per meeting of {what}"]
+
+
 CADENCE = ["meeting kind policies", "working calendar", "concluded meetings"]
 EXECUTIVE_PAGE = [
     *LOGIN,
@@ -133,14 +138,15 @@ EXECUTIVE_PAGE = [
     "breaches per week",
     "finished clocks per week",
     "units of the tree",
-    *briefs_expected("daily and weekly meetings of the eight weeks"),
+    *briefs_counted("daily and weekly meetings of the eight weeks (id, start)"),
     # loss chain
     "quarter (period_for)",
     "units of the tree",
     "strategy requirement kinds",
     "units with targets",
     *CADENCE,
-    *briefs_expected("teams' daily and weekly meetings of the quarter"),
+    # the teams' daily and weekly meetings of the quarter, a subquery
+    "expected, submitted and late briefs per meeting",
     "finished clocks",
     # breach list
     "count",
@@ -166,7 +172,7 @@ def test_the_executive_page_takes_the_same_queries_whatever_the_data(
 MANAGER_PAGE = [
     *LOGIN,
     *SCOPE,
-    *briefs_expected("this week's meetings"),
+    *briefs_counted("this week's meetings"),
     "people of the tree",
     "their invitations this week (meeting load)",
     *QUARTER,
