@@ -44,9 +44,9 @@ class ExecutiveDashboardView(APIView):
 
 
 class BreachListView(ListAPIView):
-    """Breached SLA clocks of open action items in a unit's tree, oldest
-    breach first: the item, its owner and unit, the policy, the deadline,
-    when it was breached and how far up it has been escalated."""
+    """Breached SLA clocks of open action items in a unit's tree, the item
+    due first: the item, its owner and unit, the policy, the deadline, when
+    it was breached and how far up it has been escalated."""
 
     serializer_class = s.BreachSerializer
     filter_backends = []
