@@ -10,6 +10,7 @@ workers, or a sweep and a "mark done", safe to run at the same moment.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -40,6 +41,10 @@ from .models import (
 from .notify import notify
 
 SWEEP_BATCH = 500
+# A sweep stops taking batches after this long and leaves the rest to the
+# next one: well inside the task's soft time limit (CELERY_TASK_SOFT_TIME_LIMIT),
+# which would otherwise interrupt a sweep catching up on thousands of clocks.
+SWEEP_BUDGET = dt.timedelta(seconds=60)
 # Which policy a decision's action item runs under, by the meeting's kind.
 DECISION_POLICY = {
     Kind.CUSTOMER_SPECIAL: ("customer_special.execution", ActionKind.EXECUTION),
@@ -536,14 +541,18 @@ def _escalate(clock: SlaClock, level: int, at: dt.datetime) -> bool:
     return True
 
 
-def breach_due_clocks(now: dt.datetime | None = None) -> int:
+def breach_due_clocks(
+    now: dt.datetime | None = None, *, budget: dt.timedelta = SWEEP_BUDGET
+) -> int:
     """Mark running clocks past their deadline as breached, each once, with
     ``breached_at`` = the deadline (not when the sweep noticed), and
     escalate each to level 1 in the same transaction. Catches up on every
-    clock missed while no worker ran."""
+    clock missed while no worker ran, batch after batch, for at most
+    ``budget``; the next sweep goes on from there."""
     now = now or timezone.now()
+    give_up = time.monotonic() + budget.total_seconds()
     count = 0
-    while True:  # batch after batch, until nothing due is left
+    while True:
         candidates = list(
             SlaClock.objects.due(now)
             .order_by("deadline")
@@ -552,7 +561,7 @@ def breach_due_clocks(now: dt.datetime | None = None) -> int:
         claimed = sum(_breach(pk, now) for pk in candidates)
         count += claimed
         # A full batch all taken by another sweep: that sweep drains the rest.
-        if len(candidates) < SWEEP_BATCH or not claimed:
+        if len(candidates) < SWEEP_BATCH or not claimed or time.monotonic() >= give_up:
             return count
 
 
@@ -572,8 +581,8 @@ def _breach(pk: int, now: dt.datetime) -> bool:
     if not claimed:
         return False
     clock = SlaClock.objects.select_related(
-        "action_item__owner", "action_item__unit", "policy"
-    ).get(pk=pk)
+        "action_item__owner__unit", "action_item__unit", "policy"
+    ).get(pk=pk)  # the owner's unit: the escalation chain starts there
     SlaClock.objects.filter(pk=pk).update(
         next_escalation_at=clock.deadline + _hours(clock.policy.escalate_every_hours)
     )

@@ -89,6 +89,18 @@ def test_one_sweep_catches_up_on_more_clocks_than_a_batch(org, monkeypatch):
     assert SlaClock.objects.filter(state=ClockState.BREACHED).count() == 5
 
 
+def test_a_sweep_out_of_time_leaves_the_rest_to_the_next(org, monkeypatch):
+    monkeypatch.setattr(services, "SWEEP_BATCH", 2)
+    for n in range(5):
+        item(org.rep, org.lead, due_at=MONDAY + (n + 1) * HOUR, title=f"事项{n}")
+    later = MONDAY + 10 * HOUR
+    no_time = dt.timedelta(0)
+    assert services.breach_due_clocks(later, budget=no_time) == 2  # one batch, then stop
+    assert services.breach_due_clocks(later, budget=no_time) == 2
+    assert services.breach_due_clocks(later) == 1
+    assert SlaClock.objects.filter(state=ClockState.BREACHED).count() == 5
+
+
 def test_a_second_sweep_breaches_nothing_again(org):
     action = item(org.rep, org.lead, due_at=MONDAY + HOUR)
     assert run_sweep(MONDAY + 2 * HOUR).breached == 1
