@@ -40,7 +40,6 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -49,9 +48,19 @@ import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+
+from salesmeet.harness import (  # noqa: E402 - BASE_DIR first
+    create_database,
+    database_url,
+    drop_database,
+    free_port,
+    machine_ticks,
+)
+
 BIN = Path(sys.executable).parent
 HOST = "127.0.0.1"
 FLOOR = "/bench/floor/"
@@ -139,48 +148,6 @@ def server_app():
 
 
 # --- Set-up -------------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
-
-
-def database_url(server_url: str, name: str) -> str:
-    parts = urlsplit(server_url)
-    return urlunsplit(parts._replace(path=f"/{name}"))
-
-
-def ensure_database(server_url: str, name: str) -> bool:
-    """Create the database unless it exists; True when it was created."""
-    import psycopg2
-    from psycopg2 import sql
-
-    connection = psycopg2.connect(server_url)
-    connection.autocommit = True
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-            if cursor.fetchone():
-                return False
-            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-            return True
-    finally:
-        connection.close()
-
-
-def drop_database(server_url: str, name: str) -> None:
-    import psycopg2
-    from psycopg2 import sql
-
-    connection = psycopg2.connect(server_url)
-    connection.autocommit = True
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
-    finally:
-        connection.close()
 
 
 def manage(*arguments: str, env: dict[str, str]) -> None:
@@ -356,13 +323,6 @@ class Phase:
     machine_busy: float = 0.0  # fraction of all cores
 
 
-def machine_ticks() -> tuple[int, int]:
-    """(busy, total) jiffies of all cores since boot."""
-    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    idle = values[3] + values[4]
-    return sum(values) - idle, sum(values)
-
-
 def run_phase(
     name: str,
     port: int,
@@ -518,7 +478,7 @@ def main() -> None:
         sys.exit("--server-url: a PostgreSQL server on this machine only")
 
     db_url = database_url(args.server_url, args.database)
-    created = ensure_database(args.server_url, args.database)
+    created = create_database(args.server_url, args.database)
     scratch = Path(tempfile.mkdtemp(prefix="salesmeet-load-"))
     env = server_environment(db_url, scratch)
     server = None

@@ -58,7 +58,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -66,13 +65,22 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
+
+from salesmeet.harness import (  # noqa: E402 - BASE_DIR first
+    RedisServer,
+    create_database,
+    database_url,
+    drop_database,
+    machine_ticks,
+    process_group_cpu,
+    stop,
+    wait_for,
+)
+
 CELERY = Path(sys.executable).with_name("celery")
-REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
-HOST = "127.0.0.1"
 READY_SECONDS = 120.0
 GOAL_P99 = 60  # seconds from a deadline to its escalation
 ACTION_TABLES = (
@@ -94,35 +102,6 @@ def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
-def wait_for(condition, seconds: float, step: float = 0.2) -> bool:
-    give_up = time.monotonic() + seconds
-    while time.monotonic() < give_up:
-        if condition():
-            return True
-        time.sleep(step)
-    return condition()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
-
-
-def stop(process: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
-    """Stop a process started in a session of its own, with its children."""
-    if process.poll() is None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, sig)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=5)
-    with contextlib.suppress(ProcessLookupError):  # a child that outlived its parent
-        os.killpg(process.pid, signal.SIGKILL)
-
-
 def stop_gracefully(process: subprocess.Popen, seconds: float = 60) -> None:
     """SIGTERM to the main process alone (Celery's warm shutdown: running
     tasks finish, the pool's children exit and flush their logs), then
@@ -133,45 +112,6 @@ def stop_gracefully(process: subprocess.Popen, seconds: float = 60) -> None:
         with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(timeout=seconds)
     stop(process, signal.SIGKILL)
-
-
-class RedisServer:
-    """A throwaway Redis on 127.0.0.1 and a free port that persists nothing."""
-
-    def __init__(self, log_path: Path) -> None:
-        self.port = free_port()
-        self.url = f"redis://{HOST}:{self.port}/0"
-        self.log_path = log_path
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        with self.log_path.open("ab") as output:
-            self.process = subprocess.Popen(  # noqa: S603 - the system's redis-server
-                [
-                    *(REDIS_SERVER, "--bind", HOST, "--port", str(self.port)),
-                    *("--save", "", "--appendonly", "no", "--daemonize", "no"),
-                ],
-                stdout=output,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        if not wait_for(self.answers, 10):
-            raise RuntimeError(self.log_path.read_text(errors="replace")[-2000:])
-
-    def answers(self) -> bool:
-        import redis
-
-        client = redis.Redis(host=HOST, port=self.port, socket_timeout=1)
-        try:
-            return bool(client.ping())
-        except redis.RedisError:
-            return False
-        finally:
-            client.close()
-
-    def kill(self) -> None:
-        if self.process is not None:
-            stop(self.process, signal.SIGKILL)
 
 
 @dataclass
@@ -186,14 +126,8 @@ class Service:
         return self.log_path.read_text(errors="replace")
 
     def cpu_seconds(self) -> float:
-        """CPU used by the process and its pool, from /proc."""
-        total = 0
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            with contextlib.suppress(OSError, IndexError, ValueError):
-                fields = stat.read_text().rsplit(")", 1)[1].split()
-                if int(fields[2]) == self.process.pid:  # its process group
-                    total += int(fields[11]) + int(fields[12])
-        return total / os.sysconf("SC_CLK_TCK")
+        """CPU used by the process and its pool."""
+        return process_group_cpu(self.process.pid)
 
 
 def spawn(name: str, arguments: list[str], env: dict[str, str], folder: Path) -> Service:
@@ -218,53 +152,11 @@ def wait_until_ready(service: Service, marker: str) -> None:
         raise RuntimeError(f"{service.name} did not start:\n{service.output()[-4000:]}")
 
 
-def machine_ticks() -> tuple[int, int]:
-    """(busy, total) CPU time of all cores since boot, in ticks."""
-    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    idle = values[3] + values[4]
-    return sum(values) - idle, sum(values)
-
-
 def loadavg() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 # --- The database ---------------------------------------------------------------------------
-
-
-def database_url(server_url: str, name: str) -> str:
-    return urlunsplit(urlsplit(server_url)._replace(path=f"/{name}"))
-
-
-def create_database(server_url: str, name: str) -> None:
-    import psycopg2
-    from psycopg2 import sql
-
-    connection = psycopg2.connect(server_url)
-    connection.autocommit = True
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-            if cursor.fetchone():
-                sys.exit(f"database {name} exists: drop it or choose another --database")
-            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    finally:
-        connection.close()
-
-
-def drop_database(server_url: str, name: str) -> None:
-    import psycopg2
-    from psycopg2 import sql
-
-    connection = psycopg2.connect(server_url)
-    connection.autocommit = True
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
-    finally:
-        connection.close()
 
 
 def empty_action_tables() -> None:
@@ -1007,7 +899,8 @@ def main() -> None:
         env["REDIS_URL"] = redis_server.url
         os.environ.update(env)
         os.environ.pop("DEBUG", None)
-        create_database(args.server_url, args.database)
+        if not create_database(args.server_url, args.database):
+            sys.exit(f"database {args.database} exists: drop it or choose another --database")
         created = True
         import django
 

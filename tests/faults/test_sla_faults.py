@@ -17,14 +17,11 @@ tests/faults`` (.ci/run has a step for it). It prints a report of the counts
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import email
 import os
 import re
-import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -35,7 +32,6 @@ from email.header import decode_header, make_header
 from pathlib import Path
 
 import pytest
-import redis
 from django.conf import settings
 from django.db.models import Count, F
 from django.utils import timezone
@@ -51,6 +47,13 @@ from actions.models import (
     Notification,
     SlaClock,
     SlaPolicy,
+)
+from salesmeet.harness import (
+    RedisServer,
+    machine_ticks,
+    process_group_cpu,
+    stop,
+    wait_for,
 )
 
 pytestmark = [pytest.mark.faults, pytest.mark.needs_postgres, pytest.mark.needs_redis]
@@ -76,73 +79,6 @@ STALL_SECONDS = GRACE_SECONDS + 3 * REDELIVER_SECONDS
 DRAIN_SECONDS = 1200.0
 READY_SECONDS = 90.0
 CELERY = Path(sys.executable).with_name("celery")
-REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
-
-
-def wait_for(condition, seconds: float, step: float = 0.2) -> bool:
-    give_up = time.monotonic() + seconds
-    while time.monotonic() < give_up:
-        if condition():
-            return True
-        time.sleep(step)
-    return condition()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def stop(process: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
-    """Stop a process started in a session of its own, with its children."""
-    if process.poll() is None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, sig)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=5)
-    with contextlib.suppress(ProcessLookupError):  # a child that outlived its parent
-        os.killpg(process.pid, signal.SIGKILL)
-
-
-class RedisServer:
-    """A throwaway Redis on 127.0.0.1 that persists nothing, so a restart loses
-    every queued task."""
-
-    def __init__(self, log: Path):
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.log = log
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        with self.log.open("ab") as output:
-            self.process = subprocess.Popen(
-                [
-                    *(REDIS_SERVER, "--bind", "127.0.0.1", "--port", str(self.port)),
-                    *("--save", "", "--appendonly", "no", "--daemonize", "no"),
-                ],
-                stdout=output,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        assert wait_for(self.answers, 10), self.log.read_text(errors="replace")[-2000:]
-
-    def answers(self) -> bool:
-        client = redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=1)
-        try:
-            return bool(client.ping())
-        except redis.RedisError:
-            return False
-        finally:
-            client.close()
-
-    def kill(self) -> None:
-        if self.process is not None:
-            stop(self.process, signal.SIGKILL)
 
 
 @dataclass
@@ -158,13 +94,7 @@ class Service:
 
     def cpu_seconds(self) -> float:
         """CPU used by the process and its pool (0 once it is gone)."""
-        total = 0
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            with contextlib.suppress(OSError, IndexError, ValueError):
-                fields = stat.read_text().rsplit(")", 1)[1].split()
-                if int(fields[2]) == self.process.pid:  # its process group
-                    total += int(fields[11]) + int(fields[12])
-        return total / os.sysconf("SC_CLK_TCK")
+        return process_group_cpu(self.process.pid)
 
     def tasks_run(self, name: str) -> int:
         return len(re.findall(rf"{re.escape(name)}\[[0-9a-f-]+\] succeeded", self.output()))
@@ -321,13 +251,6 @@ def sent_mail(folder: Path) -> list[tuple[str, str]]:
                 subject = str(make_header(decode_header(message["Subject"])))
                 messages.append((message["To"], subject))
     return messages
-
-
-def machine_ticks() -> tuple[int, int]:
-    """(busy, total) CPU time of all cores since boot, in ticks."""
-    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    idle = values[3] + values[4]
-    return sum(values) - idle, sum(values)
 
 
 @dataclass
