@@ -63,8 +63,8 @@ def notify(
         Delivery(notification=notification, channel=Channel.WEBHOOK, webhook=hook)
         for hook in webhooks_for(item)
     ]
-    Delivery.objects.bulk_create(deliveries)
-    _enqueue_after_commit([d.pk for d in Delivery.objects.filter(notification=notification)])
+    # PostgreSQL and SQLite return the new rows' ids from the insert.
+    _enqueue_after_commit([d.pk for d in Delivery.objects.bulk_create(deliveries)])
     return notification
 
 
